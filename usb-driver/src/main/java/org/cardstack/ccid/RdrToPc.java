@@ -1,0 +1,77 @@
+package org.cardstack.ccid;
+
+/**
+ * Bulk-in response messages, CCID rev 1.1 §6.2. {@link #bStatus()} and {@link #bError()} are the
+ * slot status and slot error registers (§6.2.6), decoded by {@link SlotStatusRegister}.
+ */
+public sealed interface RdrToPc {
+    int HEADER_LENGTH = 10;
+
+    int bSlot();
+
+    int bSeq();
+
+    int bStatus();
+
+    int bError();
+
+    int messageType();
+
+    default byte[] abData() { return new byte[0]; }
+
+    /** Header byte 9: bChainParameter, bClockStatus or bProtocolNum; 0 (bRFU) for the others. */
+    default int lastHeaderByte() { return 0; }
+
+    default SlotStatusRegister status() { return new SlotStatusRegister(bStatus(), bError()); }
+
+    /** §6.2.1, 0x80: answers IccPowerOn (abData = ATR), XfrBlock and Secure. */
+    record DataBlock(int bSlot, int bSeq, int bStatus, int bError, int bChainParameter, byte[] abData) implements RdrToPc {
+        public DataBlock { abData = abData.clone(); }
+
+        public byte[] abData() { return abData.clone(); }
+
+        public int lastHeaderByte() { return bChainParameter; }
+
+        public int messageType() { return 0x80; }
+    }
+
+    /** §6.2.2, 0x81. bClockStatus: 0 running, 1 stopped L, 2 stopped H, 3 stopped unknown. */
+    record SlotStatus(int bSlot, int bSeq, int bStatus, int bError, int bClockStatus) implements RdrToPc {
+        public int lastHeaderByte() { return bClockStatus; }
+
+        public int messageType() { return 0x81; }
+    }
+
+    /** §6.2.3, 0x82. abData is the protocol data structure for bProtocolNum (0: T=0, 1: T=1). */
+    record Parameters(int bSlot, int bSeq, int bStatus, int bError, int bProtocolNum, byte[] abData) implements RdrToPc {
+        public Parameters { abData = abData.clone(); }
+
+        public byte[] abData() { return abData.clone(); }
+
+        public int lastHeaderByte() { return bProtocolNum; }
+
+        public int messageType() { return 0x82; }
+    }
+
+    /** §6.2.4, 0x83. */
+    record Escape(int bSlot, int bSeq, int bStatus, int bError, byte[] abData) implements RdrToPc {
+        public Escape { abData = abData.clone(); }
+
+        public byte[] abData() { return abData.clone(); }
+
+        public int messageType() { return 0x83; }
+    }
+
+    /** §6.2.5, 0x84. */
+    record DataRateAndClockFrequency(int bSlot, int bSeq, int bStatus, int bError, int dwClockFrequency,
+                                     int dwDataRate) implements RdrToPc {
+        public int messageType() { return 0x84; }
+
+        public byte[] abData() {
+            byte[] d = new byte[8];
+            CcidCodec.putLe32(d, 0, dwClockFrequency);
+            CcidCodec.putLe32(d, 4, dwDataRate);
+            return d;
+        }
+    }
+}
