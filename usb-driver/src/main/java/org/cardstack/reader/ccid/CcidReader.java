@@ -1,0 +1,435 @@
+package org.cardstack.reader.ccid;
+
+import java.io.ByteArrayOutputStream;
+import java.util.List;
+import java.util.Set;
+import org.cardstack.ccid.CcidDescriptor;
+import org.cardstack.ccid.ExchangeLevel;
+import org.cardstack.ccid.PcToRdr;
+import org.cardstack.ccid.RdrToPc;
+import org.cardstack.ccid.SlotStatusRegister;
+import org.cardstack.iso7816.apdu.ApduFormatException;
+import org.cardstack.iso7816.apdu.CommandApdu;
+import org.cardstack.iso7816.atr.Atr;
+import org.cardstack.iso7816.atr.AtrException;
+import org.cardstack.iso7816.atr.VoltageClass;
+import org.cardstack.iso7816.t0.T0CaseMapping;
+import org.cardstack.iso7816.t0.T0MappingException;
+import org.cardstack.reader.CardAbsentException;
+import org.cardstack.reader.CardCommunicationException;
+import org.cardstack.reader.CardMuteException;
+import org.cardstack.reader.CardUnpoweredException;
+import org.cardstack.reader.CommandAbortedException;
+import org.cardstack.reader.NotSupportedException;
+import org.cardstack.reader.Reader;
+import org.cardstack.reader.ReaderBusyException;
+import org.cardstack.reader.ReaderException;
+import org.cardstack.reader.ReaderGoneException;
+import org.cardstack.reader.ReaderInfo;
+import org.cardstack.reader.ReaderProtocolException;
+import org.cardstack.reader.SlotState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A CCID reader: slots, power, and APDU exchange at the reader's level (CCID §5.1 dwFeatures):
+ * short and extended APDU level, and TPDU level with T=0 on readers that choose their parameters
+ * themselves. T=1 and PPS on TPDU readers are not supported yet and say so.
+ */
+public final class CcidReader implements Reader {
+    private static final Logger LOG = LoggerFactory.getLogger(CcidReader.class);
+
+    // bPowerSelect values, CCID §6.1.1
+    private static final int POWER_AUTO = 0;
+    private static final int POWER_5V = 1;
+    private static final int POWER_3V = 2;
+    private static final int POWER_1_8V = 3;
+
+    // wLevelParameter and bChainParameter values for extended APDU level, CCID §6.1.4 table 6.1-3, §6.2.1
+    private static final int CHAIN_BEGIN_END = 0x00;
+    private static final int CHAIN_BEGIN_MORE = 0x01;
+    private static final int CHAIN_CONTINUE_END = 0x02;
+    private static final int CHAIN_CONTINUE_MORE = 0x03;
+    private static final int CHAIN_EMPTY_CONTINUE = 0x10;
+    /** Bound on response blocks of one chained exchange: 64 KiB + SW in the smallest blocks readers use. */
+    private static final int MAX_CHAIN_BLOCKS = 4_096;
+    private static final int MAX_RESPONSE = 65_538;
+
+    private final ReaderInfo info;
+    private final CcidDescriptor descriptor;
+    private final CcidTransport transport;
+    private final SlotModel[] slots;
+
+    CcidReader(ReaderInfo info, CcidDescriptor descriptor, CcidTransport transport) {
+        this.info = info;
+        this.descriptor = descriptor;
+        this.transport = transport;
+        this.slots = new SlotModel[descriptor.slotCount()];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = new SlotModel();
+        }
+    }
+
+    @Override
+    public ReaderInfo info() { return info; }
+
+    public CcidDescriptor descriptor() { return descriptor; }
+
+    @Override
+    public boolean isGone() { return transport.isGone(); }
+
+    @Override
+    public SlotState slotState(int slot) throws ReaderException {
+        SlotModel model = slot(slot);
+        RdrToPc answer = transport.exchange(seq -> new PcToRdr.GetSlotStatus(slot, seq));
+        SlotStatusRegister st = answer.status();
+        if (st.failed() && st.iccStatus() != SlotStatusRegister.IccStatus.ABSENT) {
+            throw failure(answer, "GetSlotStatus");
+        }
+        return model.update(st.iccStatus());
+    }
+
+    @Override
+    public byte[] powerOn(int slot) throws ReaderException {
+        SlotModel model = slot(slot);
+        ReaderException last = null;
+        for (int voltage : voltageSequence()) {
+            RdrToPc answer = transport.exchange(seq -> new PcToRdr.IccPowerOn(slot, seq, voltage));
+            SlotStatusRegister st = answer.status();
+            if (!st.failed() && answer instanceof RdrToPc.DataBlock) {
+                byte[] atr = answer.abData();
+                if (voltage != POWER_AUTO && !classAccepted(atr, voltage)) {
+                    // ISO/IEC 7816-3 §6.2.4: the card's class indicator does not allow this class; try the next.
+                    powerOffQuietly(slot);
+                    last = new CardCommunicationException("card refuses every class the reader offers");
+                    continue;
+                }
+                model.powered(atr);
+                LOG.debug("{} slot {}: ATR {}", info.name(), slot, hex(atr));
+                return atr.clone();
+            }
+            // Data of a failed power-on is no ATR (ccid-traces Q15); ignore it.
+            last = failure(answer, "IccPowerOn");
+            if (last instanceof CardAbsentException) {
+                model.update(SlotStatusRegister.IccStatus.ABSENT);
+                throw last;
+            }
+            if (!(last instanceof CardMuteException) && st.bError() != SlotStatusRegister.ICC_CLASS_NOT_SUPPORTED) {
+                throw last;
+            }
+            powerOffQuietly(slot);
+        }
+        throw last;
+    }
+
+    /**
+     * Voltages to try: automatic when the reader selects it itself (dwFeatures 0x08); otherwise
+     * from the lowest class up, as ISO/IEC 7816-3 §6.2.4 asks of an interface device.
+     */
+    private int[] voltageSequence() {
+        if (descriptor.has(CcidDescriptor.FEATURE_AUTO_VOLTAGE) || descriptor.bVoltageSupport() == 0) {
+            return new int[] {POWER_AUTO};
+        }
+        int[] all = {POWER_1_8V, POWER_3V, POWER_5V};
+        int[] bits = {CcidDescriptor.VOLTAGE_1_8V, CcidDescriptor.VOLTAGE_3V, CcidDescriptor.VOLTAGE_5V};
+        return java.util.stream.IntStream.range(0, 3).filter(i -> (descriptor.bVoltageSupport() & bits[i]) != 0)
+                .map(i -> all[i]).toArray();
+    }
+
+    private static boolean classAccepted(byte[] atr, int voltage) {
+        try {
+            Set<VoltageClass> classes = Atr.parse(atr).classes();
+            VoltageClass c = voltage == POWER_5V ? VoltageClass.A : voltage == POWER_3V ? VoltageClass.B : VoltageClass.C;
+            return classes.contains(c);
+        } catch (AtrException e) {
+            return true; // a malformed ATR is reported when used, not by refusing power
+        }
+    }
+
+    private void powerOffQuietly(int slot) {
+        try {
+            powerOff(slot);
+        } catch (ReaderException e) {
+            LOG.debug("power off after failed power on: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public void powerOff(int slot) throws ReaderException {
+        SlotModel model = slot(slot);
+        RdrToPc answer = transport.exchange(seq -> new PcToRdr.IccPowerOff(slot, seq));
+        if (answer.status().failed() && answer.status().iccStatus() != SlotStatusRegister.IccStatus.ABSENT) {
+            throw failure(answer, "IccPowerOff");
+        }
+        model.update(answer.status().iccStatus());
+        model.unpowered();
+    }
+
+    @Override
+    public byte[] atr(int slot) {
+        return slots[checkSlot(slot)].atr();
+    }
+
+    @Override
+    public byte[] transmit(int slot, byte[] commandApdu) throws ReaderException {
+        SlotModel model = slot(slot);
+        byte[] atr = model.atr();
+        if (atr == null) {
+            throw new CardUnpoweredException("slot " + slot + " of " + info.name() + " is not powered");
+        }
+        CommandApdu apdu;
+        try {
+            apdu = CommandApdu.parse(commandApdu);
+        } catch (ApduFormatException e) {
+            throw new ReaderProtocolException("not a command APDU: " + e.getMessage(), e);
+        }
+        return switch (descriptor.exchangeLevel()) {
+            case SHORT_APDU -> {
+                if (apdu.isExtended()) {
+                    throw new NotSupportedException(info.name() + " works at short APDU level; extended APDUs need"
+                            + " an extended-APDU reader or T=1");
+                }
+                yield xfr(slot, model, commandApdu, CHAIN_BEGIN_END);
+            }
+            case EXTENDED_APDU -> extendedExchange(slot, model, commandApdu);
+            case TPDU -> tpduExchange(slot, model, apdu, atr);
+            case CHARACTER -> throw new NotSupportedException(info.name() + " works at character level, which"
+                    + " this driver does not support");
+        };
+    }
+
+    /** TPDU level (CCID §5.1 0x00010000): T=0 on readers that set the parameters themselves. */
+    private byte[] tpduExchange(int slot, SlotModel model, CommandApdu apdu, byte[] atr) throws ReaderException {
+        int protocol = tpduProtocol(atr);
+        if (protocol != 0) {
+            throw new NotSupportedException("T=" + protocol + " on TPDU-level reader " + info.name()
+                    + " is not supported yet (the T=1 block protocol is a separate issue)");
+        }
+        byte[] tpdu;
+        try {
+            tpdu = T0CaseMapping.map(apdu).toBytes();
+        } catch (T0MappingException e) {
+            throw new NotSupportedException(e.getMessage(), e);
+        }
+        return xfr(slot, model, tpdu, CHAIN_BEGIN_END);
+    }
+
+    /**
+     * The protocol the reader will have chosen: the card's first offered one, or its specific mode
+     * (TA2). Readers that leave PPS and SetParameters to the host are not supported yet.
+     */
+    private int tpduProtocol(byte[] atrBytes) throws ReaderException {
+        if (!descriptor.setsParametersItself()) {
+            throw new NotSupportedException(info.name() + " leaves PPS and parameter setting to the host"
+                    + " (dwFeatures 0x" + Integer.toHexString(descriptor.dwFeatures()) + "); not supported yet");
+        }
+        Atr atr;
+        try {
+            atr = Atr.parse(atrBytes);
+        } catch (AtrException e) {
+            throw new CardCommunicationException("card's ATR does not parse: " + e.getMessage(), e);
+        }
+        int protocol = atr.specificMode().map(m -> m.protocol()).orElse(atr.firstProtocol());
+        if (protocol == 0 && !descriptor.supportsT0() || protocol == 1 && !descriptor.supportsT1()) {
+            List<Integer> offered = atr.protocols();
+            if (offered.contains(0) && descriptor.supportsT0() && atr.specificMode().isEmpty()) {
+                return 0;
+            }
+            throw new NotSupportedException("card offers " + offered + ", reader supports dwProtocols 0x"
+                    + Integer.toHexString(descriptor.dwProtocols()));
+        }
+        return protocol;
+    }
+
+    /**
+     * Extended APDU level: one XfrBlock when the APDU fits in dwMaxCCIDMessageLength, otherwise
+     * wLevelParameter chaining (CCID §6.1.4 table 6.1-3); responses chained by bChainParameter are
+     * collected with empty XfrBlocks of wLevelParameter 0x10.
+     */
+    private byte[] extendedExchange(int slot, SlotModel model, byte[] apdu) throws ReaderException {
+        int block = transport.maxMessageLength() - PcToRdr.HEADER_LENGTH;
+        if (apdu.length <= block) {
+            return xfr(slot, model, apdu, CHAIN_BEGIN_END);
+        }
+        for (int off = 0; ; off += block) {
+            int len = Math.min(block, apdu.length - off);
+            boolean first = off == 0;
+            boolean last = off + len == apdu.length;
+            int level = first ? CHAIN_BEGIN_MORE : last ? CHAIN_CONTINUE_END : CHAIN_CONTINUE_MORE;
+            byte[] part = java.util.Arrays.copyOfRange(apdu, off, off + len);
+            if (last) {
+                return xfr(slot, model, part, level);
+            }
+            RdrToPc.DataBlock ack = dataBlock(slot, model, part, level);
+            if (ack.bChainParameter() != CHAIN_EMPTY_CONTINUE) {
+                throw new ReaderProtocolException(String.format(
+                        "reader answered a command block with bChainParameter 0x%02X, expected 0x10", ack.bChainParameter()));
+            }
+        }
+    }
+
+    /** One XfrBlock (or the last block of a chained command) and, if the reader chains its response, the rest. */
+    private byte[] xfr(int slot, SlotModel model, byte[] data, int level) throws ReaderException {
+        RdrToPc.DataBlock answer = dataBlock(slot, model, data, level);
+        int chain = answer.bChainParameter();
+        if (chain == CHAIN_BEGIN_END) {
+            return answer.abData();
+        }
+        if (chain != CHAIN_BEGIN_MORE) {
+            throw new ReaderProtocolException(String.format("response starts with bChainParameter 0x%02X", chain));
+        }
+        ByteArrayOutputStream response = new ByteArrayOutputStream();
+        response.writeBytes(answer.abData());
+        for (int blocks = 1; blocks < MAX_CHAIN_BLOCKS; blocks++) {
+            RdrToPc.DataBlock next = dataBlock(slot, model, new byte[0], CHAIN_EMPTY_CONTINUE);
+            if (response.size() + next.abData().length > MAX_RESPONSE) {
+                throw new ReaderProtocolException("chained response exceeds " + MAX_RESPONSE + " bytes");
+            }
+            response.writeBytes(next.abData());
+            if (next.bChainParameter() == CHAIN_CONTINUE_END) {
+                return response.toByteArray();
+            }
+            if (next.bChainParameter() != CHAIN_CONTINUE_MORE) {
+                throw new ReaderProtocolException(String.format(
+                        "response block with bChainParameter 0x%02X, expected 0x02 or 0x03", next.bChainParameter()));
+            }
+        }
+        throw new ReaderProtocolException("chained response longer than " + MAX_CHAIN_BLOCKS + " blocks");
+    }
+
+    private RdrToPc.DataBlock dataBlock(int slot, SlotModel model, byte[] data, int level) throws ReaderException {
+        RdrToPc answer = transport.exchange(seq -> new PcToRdr.XfrBlock(slot, seq, 0, level, data));
+        SlotStatusRegister st = answer.status();
+        if (st.failed()) {
+            ReaderException e = failure(answer, "XfrBlock");
+            if (e instanceof CardAbsentException) {
+                model.update(SlotStatusRegister.IccStatus.ABSENT);
+            }
+            throw e;
+        }
+        if (!(answer instanceof RdrToPc.DataBlock block)) {
+            throw new ReaderProtocolException("XfrBlock answered with bMessageType 0x"
+                    + Integer.toHexString(answer.messageType()) + ", expected RDR_to_PC_DataBlock 0x80");
+        }
+        // Some readers answer OK with no data for an absent or unpowered card (ccid-traces Q3).
+        if (st.iccStatus() == SlotStatusRegister.IccStatus.ABSENT) {
+            model.update(SlotStatusRegister.IccStatus.ABSENT);
+            throw new CardAbsentException("card removed from slot " + slot + " of " + info.name());
+        }
+        if (st.iccStatus() == SlotStatusRegister.IccStatus.PRESENT_INACTIVE) {
+            model.unpowered();
+            throw new CardUnpoweredException("card in slot " + slot + " of " + info.name() + " is not powered");
+        }
+        return block;
+    }
+
+    @Override
+    public byte[] escape(int slot, byte[] command) throws ReaderException {
+        slot(slot);
+        RdrToPc answer = transport.exchange(seq -> new PcToRdr.Escape(slot, seq, command));
+        if (answer.status().failed()) {
+            throw failure(answer, "Escape");
+        }
+        if (!(answer instanceof RdrToPc.Escape)) {
+            throw new ReaderProtocolException("Escape answered with bMessageType 0x"
+                    + Integer.toHexString(answer.messageType()) + ", expected RDR_to_PC_Escape 0x83");
+        }
+        return answer.abData();
+    }
+
+    /** The reader-level exception for a failed answer, CCID §6.2.6 slot error register. */
+    static ReaderException failure(RdrToPc answer, String command) {
+        SlotStatusRegister st = answer.status();
+        String what = command + " failed: " + st;
+        if (st.iccStatus() == SlotStatusRegister.IccStatus.ABSENT) {
+            return new CardAbsentException(what);
+        }
+        return switch (st.bError()) {
+            case SlotStatusRegister.ICC_MUTE -> new CardMuteException(what);
+            case SlotStatusRegister.XFR_PARITY_ERROR, SlotStatusRegister.XFR_OVERRUN, SlotStatusRegister.HW_ERROR,
+                    SlotStatusRegister.BAD_ATR_TS, SlotStatusRegister.BAD_ATR_TCK,
+                    SlotStatusRegister.ICC_PROTOCOL_NOT_SUPPORTED, SlotStatusRegister.ICC_CLASS_NOT_SUPPORTED,
+                    SlotStatusRegister.PROCEDURE_BYTE_CONFLICT, SlotStatusRegister.DEACTIVATED_PROTOCOL ->
+                    new CardCommunicationException(what);
+            case SlotStatusRegister.CMD_SLOT_BUSY, SlotStatusRegister.BUSY_WITH_AUTO_SEQUENCE ->
+                    new ReaderBusyException(what);
+            case SlotStatusRegister.CMD_ABORTED -> new CommandAbortedException(what);
+            case SlotStatusRegister.CMD_NOT_SUPPORTED -> new NotSupportedException(what);
+            default -> new ReaderProtocolException(what);
+        };
+    }
+
+    /** Called by the interrupt watcher: the card in a slot changed. */
+    SlotState cardChanged(int slot, boolean present) {
+        SlotModel model = slots[slot];
+        model.unpowered();
+        return model.update(present ? SlotStatusRegister.IccStatus.PRESENT_INACTIVE : SlotStatusRegister.IccStatus.ABSENT);
+    }
+
+    SlotState knownState(int slot) { return slots[slot].state(); }
+
+    int slotCount() { return slots.length; }
+
+    org.cardstack.usb.UsbDevice device() { return transport.device(); }
+
+    void markGone() { transport.markGone(); }
+
+    private SlotModel slot(int slot) throws ReaderException {
+        if (transport.isGone()) {
+            throw new ReaderGoneException(info.name() + " was unplugged");
+        }
+        return slots[checkSlot(slot)];
+    }
+
+    private int checkSlot(int slot) {
+        if (slot < 0 || slot >= slots.length) {
+            throw new IllegalArgumentException("slot " + slot + " out of range 0.." + (slots.length - 1));
+        }
+        return slot;
+    }
+
+    static String hex(byte[] b) {
+        return java.util.HexFormat.of().withUpperCase().formatHex(b);
+    }
+
+    @Override
+    public String toString() { return info.name(); }
+
+    /** What the driver knows of one slot. */
+    private static final class SlotModel {
+        private byte[] atr;
+        private SlotState state = SlotState.ABSENT;
+
+        synchronized SlotState update(SlotStatusRegister.IccStatus icc) {
+            switch (icc) {
+                case ABSENT -> {
+                    atr = null;
+                    state = SlotState.ABSENT;
+                }
+                case PRESENT_INACTIVE -> {
+                    atr = null;
+                    state = SlotState.PRESENT;
+                }
+                // "Active" without our power-on (ccid-traces Q1) is not a usable card for us.
+                default -> state = atr != null ? SlotState.POWERED : SlotState.PRESENT;
+            }
+            return state;
+        }
+
+        synchronized void powered(byte[] newAtr) {
+            atr = newAtr.clone();
+            state = SlotState.POWERED;
+        }
+
+        synchronized void unpowered() {
+            atr = null;
+            if (state == SlotState.POWERED) {
+                state = SlotState.PRESENT;
+            }
+        }
+
+        synchronized byte[] atr() { return atr == null ? null : atr.clone(); }
+
+        synchronized SlotState state() { return state; }
+    }
+}

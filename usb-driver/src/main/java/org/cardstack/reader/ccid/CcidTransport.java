@@ -1,0 +1,230 @@
+package org.cardstack.reader.ccid;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntFunction;
+import org.cardstack.ccid.CcidCodec;
+import org.cardstack.ccid.CcidFormatException;
+import org.cardstack.ccid.PcToRdr;
+import org.cardstack.ccid.RdrToPc;
+import org.cardstack.ccid.SlotStatusRegister;
+import org.cardstack.reader.ReaderBusyException;
+import org.cardstack.reader.ReaderException;
+import org.cardstack.reader.ReaderGoneException;
+import org.cardstack.reader.ReaderProtocolException;
+import org.cardstack.reader.ReaderTimeoutException;
+import org.cardstack.usb.UsbDeviceGoneException;
+import org.cardstack.usb.UsbDeviceHandle;
+import org.cardstack.usb.UsbException;
+import org.cardstack.usb.UsbStallException;
+import org.cardstack.usb.UsbTimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One command, one response on the bulk pipes (CCID §6): bSeq numbering, matching of the answer
+ * to its command, time extensions, the abort procedure on timeout, and recovery from stalls and
+ * malformed answers. One command at a time per reader; callers are serialised here.
+ */
+final class CcidTransport {
+    private static final Logger LOG = LoggerFactory.getLogger(CcidTransport.class);
+    /** Stale answers (wrong bSeq) dropped before giving up; libccid's ReadUSB uses the same bound. */
+    private static final int MAX_STALE_ANSWERS = 10;
+    private static final int ABORT_REQUEST = 0x01;
+    private static final int DRAIN_MILLIS = 20;
+
+    private final UsbDeviceHandle handle;
+    private final CcidInterface itf;
+    private final CcidTimeouts timeouts;
+    private final ReentrantLock lock = new ReentrantLock(true);
+    private final byte[] in;
+    private int seq;
+    private volatile boolean gone;
+
+    CcidTransport(UsbDeviceHandle handle, CcidInterface itf, CcidTimeouts timeouts) {
+        this.handle = handle;
+        this.itf = itf;
+        this.timeouts = timeouts;
+        // Bounded by the reader's own limit: one bulk-in transfer holds one whole message.
+        this.in = new byte[Math.max(RdrToPc.HEADER_LENGTH + 261, Math.min(maxMessageLength(), 65_536 + 1_024))];
+    }
+
+    int maxMessageLength() {
+        return Math.max(RdrToPc.HEADER_LENGTH + 5, itf.descriptor().dwMaxCCIDMessageLength());
+    }
+
+    boolean isGone() { return gone; }
+
+    org.cardstack.usb.UsbDevice device() { return itf.device(); }
+
+    void markGone() { gone = true; }
+
+    /**
+     * Sends the command built for the next bSeq and returns the reader's answer to it. Failed
+     * answers (bmCommandStatus 1) are returned as they are: mapping bError is the caller's business.
+     */
+    RdrToPc exchange(IntFunction<PcToRdr> command) throws ReaderException {
+        try {
+            if (!lock.tryLock(timeouts.overallMillis(), TimeUnit.MILLISECONDS)) {
+                throw new ReaderBusyException("reader busy: no turn within " + timeouts.overallMillis() + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReaderException("interrupted while waiting for the reader", e);
+        }
+        try {
+            checkGone();
+            int s = seq;
+            seq = (seq + 1) & 0xFF;
+            PcToRdr message = command.apply(s);
+            send(message);
+            return receive(message);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void send(PcToRdr message) throws ReaderException {
+        byte[] bytes = CcidCodec.encode(message);
+        if (bytes.length > maxMessageLength()) {
+            throw new ReaderProtocolException("message of " + bytes.length + " bytes exceeds dwMaxCCIDMessageLength "
+                    + maxMessageLength());
+        }
+        try {
+            int n = handle.bulkOut(itf.bulkOut(), bytes, 0, bytes.length, timeouts.commandMillis());
+            if (n != bytes.length) {
+                throw new ReaderProtocolException("bulk-out wrote " + n + " of " + bytes.length + " bytes");
+            }
+        } catch (UsbStallException e) {
+            clearHalt(itf.bulkOut());
+            throw new ReaderProtocolException("reader stalled the bulk-out pipe on " + name(message), e);
+        } catch (UsbTimeoutException e) {
+            throw new ReaderTimeoutException("reader did not accept " + name(message) + ": " + e.getMessage(), e);
+        } catch (UsbException e) {
+            throw usbFailure(e);
+        }
+    }
+
+    private RdrToPc receive(PcToRdr message) throws ReaderException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeouts.overallMillis());
+        int stale = 0;
+        while (true) {
+            int n;
+            try {
+                n = handle.bulkIn(itf.bulkIn(), in, 0, in.length, timeouts.commandMillis());
+            } catch (UsbTimeoutException e) {
+                abort(message);
+                throw new ReaderTimeoutException("no answer to " + name(message) + " within "
+                        + timeouts.commandMillis() + " ms; command aborted", e);
+            } catch (UsbStallException e) {
+                clearHalt(itf.bulkIn());
+                throw new ReaderProtocolException("reader stalled the bulk-in pipe after " + name(message), e);
+            } catch (UsbException e) {
+                throw usbFailure(e);
+            }
+            RdrToPc answer;
+            try {
+                answer = CcidCodec.decodeResponse(in, n, maxMessageLength());
+            } catch (CcidFormatException e) {
+                drain();
+                throw e;
+            }
+            if (answer.bSeq() != message.bSeq() || answer.bSlot() != message.bSlot()) {
+                // A late answer to an earlier, timed-out command (libccid ReadUSB does the same).
+                LOG.debug("dropping answer with bSeq {} slot {} while waiting for bSeq {}", answer.bSeq(),
+                        answer.bSlot(), message.bSeq());
+                if (++stale > MAX_STALE_ANSWERS) {
+                    throw new ReaderProtocolException("reader answered " + MAX_STALE_ANSWERS
+                            + " times with a wrong bSeq (expected " + message.bSeq() + ")");
+                }
+                continue;
+            }
+            if (answer.status().commandStatus() == SlotStatusRegister.CommandStatus.TIME_EXTENSION) {
+                // CCID §6.2.6: bmCommandStatus 2 asks for more time (bError = BWT multiplier); keep waiting.
+                if (System.nanoTime() > deadline) {
+                    abort(message);
+                    throw new ReaderTimeoutException(name(message) + " still asking for time after "
+                            + timeouts.overallMillis() + " ms; command aborted");
+                }
+                LOG.trace("time extension requested for bSeq {} (multiplier {})", answer.bSeq(), answer.bError());
+                continue;
+            }
+            return answer;
+        }
+    }
+
+    /**
+     * The abort procedure, CCID §5.3.1: class request ABORT with bSeq and bSlot, then PC_to_RDR_Abort
+     * with the same bSeq, then wait for its SlotStatus. Readers that stall the request (ccid-traces Q10)
+     * are still sent PC_to_RDR_Abort; what they answer is drained.
+     */
+    private void abort(PcToRdr message) {
+        if (gone) {
+            return;
+        }
+        try {
+            handle.controlTransfer(0x21, ABORT_REQUEST, message.bSeq() << 8 | message.bSlot(), itf.interfaceNumber(),
+                    new byte[0], timeouts.abortMillis());
+        } catch (UsbDeviceGoneException e) {
+            gone = true;
+            return;
+        } catch (UsbException e) {
+            LOG.debug("class request ABORT refused: {}", e.getMessage());
+        }
+        try {
+            byte[] abort = CcidCodec.encode(new PcToRdr.Abort(message.bSlot(), message.bSeq()));
+            handle.bulkOut(itf.bulkOut(), abort, 0, abort.length, timeouts.abortMillis());
+        } catch (UsbDeviceGoneException e) {
+            gone = true;
+            return;
+        } catch (UsbException e) {
+            LOG.debug("PC_to_RDR_Abort not sent: {}", e.getMessage());
+        }
+        drain();
+    }
+
+    /** Reads and discards whatever the reader still has queued, so the next command starts clean. */
+    private void drain() {
+        for (int i = 0; i < MAX_STALE_ANSWERS && !gone; i++) {
+            try {
+                handle.bulkIn(itf.bulkIn(), in, 0, in.length, DRAIN_MILLIS);
+            } catch (UsbDeviceGoneException e) {
+                gone = true;
+            } catch (UsbStallException e) {
+                clearHalt(itf.bulkIn());
+                return;
+            } catch (UsbException e) {
+                return;
+            }
+        }
+    }
+
+    private void clearHalt(int endpoint) {
+        try {
+            handle.clearHalt(endpoint);
+        } catch (UsbDeviceGoneException e) {
+            gone = true;
+        } catch (UsbException e) {
+            // Some readers refuse CLEAR_FEATURE and work anyway (ccid-traces Q12).
+            LOG.debug("clear halt of endpoint 0x{} refused: {}", Integer.toHexString(endpoint), e.getMessage());
+        }
+    }
+
+    private ReaderException usbFailure(UsbException e) {
+        if (e instanceof UsbDeviceGoneException) {
+            gone = true;
+            return new ReaderGoneException("reader unplugged", e);
+        }
+        return new ReaderException("USB transfer failed: " + e.getMessage(), e);
+    }
+
+    private void checkGone() throws ReaderGoneException {
+        if (gone) {
+            throw new ReaderGoneException("reader unplugged");
+        }
+    }
+
+    private static String name(PcToRdr m) {
+        return "PC_to_RDR_" + m.getClass().getSimpleName() + " (bSeq " + m.bSeq() + ")";
+    }
+}
