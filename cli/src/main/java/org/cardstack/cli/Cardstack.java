@@ -1,0 +1,19 @@
+package org.cardstack.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code cardstack} command. */
+@Command(name = "cardstack", mixinStandardHelpOptions = true, version = "cardstack 0.1.0",
+        description = "A pure-Java smart-card stack: USB CCID readers without pcscd or libccid, and simulated cards.",
+        subcommands = {ReadersCommand.class, ApduCommand.class, CommandLine.HelpCommand.class})
+public final class Cardstack {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Cardstack()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+}
