@@ -2,7 +2,6 @@ package org.cardstack.reader.ccid;
 
 import java.io.ByteArrayOutputStream;
 import java.util.List;
-import java.util.Set;
 import org.cardstack.ccid.CcidDescriptor;
 import org.cardstack.ccid.ExchangeLevel;
 import org.cardstack.ccid.PcToRdr;
@@ -136,11 +135,20 @@ public final class CcidReader implements Reader {
                 .map(i -> all[i]).toArray();
     }
 
+    /**
+     * ISO/IEC 7816-3 §6.2.4: a class indicator (first TA for T=15, §8.3) that excludes the class
+     * applied makes the interface device try the next class; without one the current class stays.
+     */
     private static boolean classAccepted(byte[] atr, int voltage) {
         try {
-            Set<VoltageClass> classes = Atr.parse(atr).classes();
+            Atr parsed = Atr.parse(atr);
+            boolean indicated = parsed.interfaceBytes().stream()
+                    .anyMatch(g -> g.qualifier().orElse(-1) == 15 && g.ta().isPresent());
+            if (!indicated) {
+                return true;
+            }
             VoltageClass c = voltage == POWER_5V ? VoltageClass.A : voltage == POWER_3V ? VoltageClass.B : VoltageClass.C;
-            return classes.contains(c);
+            return parsed.classes().contains(c);
         } catch (AtrException e) {
             return true; // a malformed ATR is reported when used, not by refusing power
         }
