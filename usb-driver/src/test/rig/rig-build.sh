@@ -1,0 +1,31 @@
+# rig-build.sh: sourced by run-rig-tests.sh and bench/rig-rtt.sh (bash). On the host: compiles
+# usb-driver's main classes with Maven and the rig programs (src/test/rig, not part of any Maven build)
+# with javac, then sets
+#   rig_root  the checkout (guest-run must run from there: the guest sees it read-write)
+#   rig_cp    the classpath for the guest's java (absolute paths; the guest sees the host's / read-only)
+#   rig_run   the usb-rig's guest-run ($USB_RIG, default: ../shared/usb-rig next to the checkout)
+#   rig_has_driver  1 when org.cardstack.reader.ccid.CcidDriver is built (the driver phase is compiled)
+# MVN_OPTS (default "-o": offline, ~/.m2 must hold the dependencies; set it empty to let Maven download).
+rig_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd -P)
+rig_run=${USB_RIG:-$(cd "$rig_root/.." && pwd -P)/shared/usb-rig}/guest-run
+[ -x "$rig_run" ] || { echo "rig-build: no usb-rig guest-run at $rig_run (set USB_RIG)" >&2; exit 2; }
+command -v mvn >/dev/null && command -v javac >/dev/null || { echo "rig-build: needs mvn and a JDK 17+" >&2; exit 2; }
+(
+    cd "$rig_root"
+    # shellcheck disable=SC2086
+    mvn -q -B ${MVN_OPTS--o} -pl usb-driver compile dependency:build-classpath \
+        -Dmdep.outputFile=target/rig-classpath.txt -Dmdep.includeScope=test </dev/null
+) || { echo "rig-build: mvn failed" >&2; exit 2; }
+rig_classes=$rig_root/usb-driver/target/rig-classes
+rig_sources=("$rig_root"/usb-driver/src/test/rig/org/cardstack/rig/*.java)
+rig_has_driver=0
+if [ -f "$rig_root/usb-driver/target/classes/org/cardstack/reader/ccid/CcidDriver.class" ]; then
+    rig_has_driver=1
+else
+    rig_sources=("${rig_sources[@]/*DriverRigTest.java/}")
+fi
+rig_cp=$rig_root/usb-driver/target/classes:$(cat "$rig_root/usb-driver/target/rig-classpath.txt")
+rm -rf "$rig_classes" && mkdir -p "$rig_classes"
+javac -nowarn -d "$rig_classes" -cp "$rig_cp" $(printf '%s\n' "${rig_sources[@]}" | grep .) \
+    || { echo "rig-build: javac failed" >&2; exit 2; }
+rig_cp=$rig_classes:$rig_cp
