@@ -105,7 +105,7 @@ public final class CcidCodec {
         int b9 = buf[9] & 0xFF;
         return switch (type) {
             case 0x80 -> new RdrToPc.DataBlock(slot, seq, status, error, b9, data);
-            case 0x81 -> new RdrToPc.SlotStatus(slot, seq, status, error, b9 & 0x03);
+            case 0x81 -> new RdrToPc.SlotStatus(slot, seq, status, error, b9);
             case 0x82 -> new RdrToPc.Parameters(slot, seq, status, error, b9, data);
             case 0x83 -> new RdrToPc.Escape(slot, seq, status, error, data);
             case 0x84 -> {
@@ -126,6 +126,9 @@ public final class CcidCodec {
     public static InterruptMessage decodeInterrupt(byte[] buf, int len) throws CcidFormatException {
         if (len < 1) {
             throw new CcidFormatException("bMessageType", 0, "empty interrupt transfer");
+        }
+        if (len > buf.length) {
+            throw new IllegalArgumentException("len " + len + " > buffer " + buf.length);
         }
         int type = buf[0] & 0xFF;
         if (type == 0x50) {

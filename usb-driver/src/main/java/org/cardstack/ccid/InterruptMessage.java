@@ -1,5 +1,8 @@
 package org.cardstack.ccid;
 
+import java.util.Arrays;
+import java.util.HexFormat;
+
 /** Interrupt-in messages, CCID rev 1.1 §6.3. */
 public sealed interface InterruptMessage {
 
@@ -9,6 +12,17 @@ public sealed interface InterruptMessage {
      */
     record NotifySlotChange(byte[] bmSlotICCState) implements InterruptMessage {
         public NotifySlotChange { bmSlotICCState = bmSlotICCState.clone(); }
+
+        @Override
+        public boolean equals(Object obj) {
+            return obj instanceof NotifySlotChange o && Arrays.equals(bmSlotICCState, o.bmSlotICCState);
+        }
+
+        @Override
+        public int hashCode() { return Arrays.hashCode(bmSlotICCState); }
+
+        @Override
+        public String toString() { return "NotifySlotChange[bmSlotICCState=" + HexFormat.of().formatHex(bmSlotICCState) + "]"; }
 
         public byte[] bmSlotICCState() { return bmSlotICCState.clone(); }
 

@@ -1,5 +1,9 @@
 package org.cardstack.ccid;
 
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+
 /**
  * Bulk-out command messages, CCID rev 1.1 §6.1. Each record carries the header fields bSlot and
  * bSeq, the three message-specific header bytes under their spec names, and abData where the
@@ -42,6 +46,25 @@ public sealed interface PcToRdr {
     record XfrBlock(int bSlot, int bSeq, int bBWI, int wLevelParameter, byte[] abData) implements PcToRdr {
         public XfrBlock { abData = abData.clone(); }
 
+        @Override
+        public boolean equals(Object obj) {
+            return obj instanceof XfrBlock o
+                    && bSlot == o.bSlot
+                    && bSeq == o.bSeq
+                    && bBWI == o.bBWI
+                    && wLevelParameter == o.wLevelParameter
+                    && Arrays.equals(abData, o.abData);
+        }
+
+        @Override
+        public int hashCode() { return 31 * Objects.hash(bSlot, bSeq, bBWI, wLevelParameter) + Arrays.hashCode(abData); }
+
+        @Override
+        public String toString() {
+            return "XfrBlock[bSlot=" + bSlot + ", bSeq=" + bSeq + ", bBWI=" + bBWI + ", wLevelParameter=" + wLevelParameter + ", abData="
+                    + HexFormat.of().formatHex(abData) + "]";
+        }
+
         public byte[] abData() { return abData.clone(); }
 
         public int messageSpecific() { return (bBWI & 0xFF) | (wLevelParameter & 0xFFFF) << 8; }
@@ -63,6 +86,24 @@ public sealed interface PcToRdr {
     record SetParameters(int bSlot, int bSeq, int bProtocolNum, byte[] abData) implements PcToRdr {
         public SetParameters { abData = abData.clone(); }
 
+        @Override
+        public boolean equals(Object obj) {
+            return obj instanceof SetParameters o
+                    && bSlot == o.bSlot
+                    && bSeq == o.bSeq
+                    && bProtocolNum == o.bProtocolNum
+                    && Arrays.equals(abData, o.abData);
+        }
+
+        @Override
+        public int hashCode() { return 31 * Objects.hash(bSlot, bSeq, bProtocolNum) + Arrays.hashCode(abData); }
+
+        @Override
+        public String toString() {
+            return "SetParameters[bSlot=" + bSlot + ", bSeq=" + bSeq + ", bProtocolNum=" + bProtocolNum + ", abData="
+                    + HexFormat.of().formatHex(abData) + "]";
+        }
+
         public byte[] abData() { return abData.clone(); }
 
         public int messageSpecific() { return bProtocolNum & 0xFF; }
@@ -73,6 +114,23 @@ public sealed interface PcToRdr {
     /** §6.1.8, 0x6B. */
     record Escape(int bSlot, int bSeq, byte[] abData) implements PcToRdr {
         public Escape { abData = abData.clone(); }
+
+        @Override
+        public boolean equals(Object obj) {
+            return obj instanceof Escape o
+                    && bSlot == o.bSlot
+                    && bSeq == o.bSeq
+                    && Arrays.equals(abData, o.abData);
+        }
+
+        @Override
+        public int hashCode() { return 31 * Objects.hash(bSlot, bSeq) + Arrays.hashCode(abData); }
+
+        @Override
+        public String toString() {
+            return "Escape[bSlot=" + bSlot + ", bSeq=" + bSeq + ", abData="
+                    + HexFormat.of().formatHex(abData) + "]";
+        }
 
         public byte[] abData() { return abData.clone(); }
 
@@ -96,6 +154,25 @@ public sealed interface PcToRdr {
     /** §6.1.11, 0x69. abData: bPINOperation and the PIN verification/modification structure. */
     record Secure(int bSlot, int bSeq, int bBWI, int wLevelParameter, byte[] abData) implements PcToRdr {
         public Secure { abData = abData.clone(); }
+
+        @Override
+        public boolean equals(Object obj) {
+            return obj instanceof Secure o
+                    && bSlot == o.bSlot
+                    && bSeq == o.bSeq
+                    && bBWI == o.bBWI
+                    && wLevelParameter == o.wLevelParameter
+                    && Arrays.equals(abData, o.abData);
+        }
+
+        @Override
+        public int hashCode() { return 31 * Objects.hash(bSlot, bSeq, bBWI, wLevelParameter) + Arrays.hashCode(abData); }
+
+        @Override
+        public String toString() {
+            return "Secure[bSlot=" + bSlot + ", bSeq=" + bSeq + ", bBWI=" + bBWI + ", wLevelParameter=" + wLevelParameter + ", abData="
+                    + HexFormat.of().formatHex(abData) + "]";
+        }
 
         public byte[] abData() { return abData.clone(); }
 

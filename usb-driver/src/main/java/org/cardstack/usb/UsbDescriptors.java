@@ -31,6 +31,10 @@ public final class UsbDescriptors {
             throw new UsbDescriptorException("configuration descriptor: bad header at offset 0");
         }
         int total = Math.min(u16(d, 2), d.length);
+        if (u16(d, 2) < u8(d, 0)) {
+            throw new UsbDescriptorException("configuration descriptor: wTotalLength " + u16(d, 2)
+                    + " at offset 2 is shorter than its own bLength " + u8(d, 0));
+        }
         List<InterfaceDescriptor> interfaces = new ArrayList<>();
         int[] current = null;
         List<EndpointDescriptor> endpoints = new ArrayList<>();
