@@ -16,16 +16,22 @@ command -v mvn >/dev/null && command -v javac >/dev/null || { echo "rig-build: n
     mvn -q -B ${MVN_OPTS--o} -pl usb-driver compile dependency:build-classpath \
         -Dmdep.outputFile=target/rig-classpath.txt -Dmdep.includeScope=test </dev/null
 ) || { echo "rig-build: mvn failed" >&2; exit 2; }
-rig_classes=$rig_root/usb-driver/target/rig-classes
+# Snapshot the classes outside target/ (another build in the same tree may clean or rewrite target/
+# while the guest runs): ${XDG_CACHE_HOME:-~/.cache}/cardstack-rig/CHECKOUT-HASH, visible in the guest.
+rig_out=${XDG_CACHE_HOME:-$HOME/.cache}/cardstack-rig/$(printf %s "$rig_root" | sha256sum | cut -c1-12)
+case $rig_out/ in /tmp/*|/run/*|/var/tmp/*) echo "rig-build: $rig_out is not visible in the guest" >&2; exit 2 ;; esac
+rm -rf "$rig_out" && mkdir -p "$rig_out/main" "$rig_out/rig"
+cp -r "$rig_root/usb-driver/target/classes/." "$rig_out/main/"
+[ -f "$rig_out/main/org/cardstack/usb/libusb/LibUsbSession.class" ] \
+    || { echo "rig-build: usb-driver classes incomplete (a concurrent clean?); run again" >&2; exit 2; }
 rig_sources=("$rig_root"/usb-driver/src/test/rig/org/cardstack/rig/*.java)
 rig_has_driver=0
-if [ -f "$rig_root/usb-driver/target/classes/org/cardstack/reader/ccid/CcidDriver.class" ]; then
+if [ -f "$rig_out/main/org/cardstack/reader/ccid/CcidDriver.class" ]; then
     rig_has_driver=1
 else
     rig_sources=("${rig_sources[@]/*DriverRigTest.java/}")
 fi
-rig_cp=$rig_root/usb-driver/target/classes:$(cat "$rig_root/usb-driver/target/rig-classpath.txt")
-rm -rf "$rig_classes" && mkdir -p "$rig_classes"
-javac -nowarn -d "$rig_classes" -cp "$rig_cp" $(printf '%s\n' "${rig_sources[@]}" | grep .) \
+rig_cp=$rig_out/main:$(cat "$rig_root/usb-driver/target/rig-classpath.txt")
+javac -nowarn -d "$rig_out/rig" -cp "$rig_cp" $(printf '%s\n' "${rig_sources[@]}" | grep .) \
     || { echo "rig-build: javac failed" >&2; exit 2; }
-rig_cp=$rig_classes:$rig_cp
+rig_cp=$rig_out/rig:$rig_cp
