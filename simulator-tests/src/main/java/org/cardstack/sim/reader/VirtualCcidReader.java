@@ -153,6 +153,10 @@ public final class VirtualCcidReader {
             case CHARACTER -> throw new IllegalArgumentException("character level is not simulated");
         };
         int protocols = b.protocols != null ? b.protocols : b.level == ExchangeLevel.TPDU ? 0x01 : 0x03;
+        if ((protocols & 0x03) == 0 || (b.level == ExchangeLevel.TPDU && (protocols & 0x02) != 0)) {
+            throw new IllegalArgumentException(String.format("dwProtocols 0x%X: %s", protocols,
+                    b.level == ExchangeLevel.TPDU ? "the TPDU level simulates T=0 only" : "needs T=0 and/or T=1"));
+        }
         int features = b.features != null ? (b.features & ~0x00070000) | levelBits
                 : levelBits | 0x02 | 0x08 | 0x10 | 0x20 | 0x40 | 0x80 | 0x100 | ((protocols & 2) != 0 ? 0x400 : 0);
         int maxClock = b.clocks.length == 0 ? b.defaultClock : Math.max(b.defaultClock, Arrays.stream(b.clocks).max().getAsInt());
@@ -1474,7 +1478,7 @@ public final class VirtualCcidReader {
 
         int clockStatus() {
             if (!powered || !clockStopped) return 0;
-            int stop = params[0] == 0 ? params[5] : params[5];
+            int stop = params[5];   // bClockStop of either structure: 1 low, 2 high, 3 either
             return stop == 2 ? 2 : stop == 3 ? 3 : 1;
         }
     }
