@@ -45,7 +45,7 @@ if [ "${1:-}" = --in-guest ]; then
         done
         /usr/bin/python3 "$examples/pcsc_rtt.py" "$aid" "$rounds" 2>&1 | tee -a "$out"
         [ "${PIPESTATUS[0]}" = 0 ] || rc=1
-        if [ "$2" = hotplug ]; then
+        if [ "${2:-}" = hotplug ]; then
             /usr/bin/python3 "$examples/pcsc_hotplug.py" "$aid" 2>&1 | tee -a "$out"
             [ "${PIPESTATUS[0]}" = 0 ] || rc=1
         fi

@@ -2,7 +2,8 @@
 # in-guest.sh CLASSPATH HAS_DRIVER MODE ROUNDS: runs inside the usb-rig guest (started by
 # run-rig-tests.sh or bench/rig-rtt.sh). MODE "tests": the full rig tests; "rtt": round trips only.
 cp=$1; has_driver=$2; mode=$3; rounds=$4
-java_opts="-XX:+UseSerialGC -Dorg.slf4j.simpleLogger.showDateTime=true -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"
+# C1 only: C2 compiling in the emulated guest takes longer than the warm-up and would land in the timings
+java_opts="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dorg.slf4j.simpleLogger.showDateTime=true -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"
 rc=0
 if [ "$mode" = tests ]; then
     echo "== UsbRigTest (LibUsbSession, raw CCID)"

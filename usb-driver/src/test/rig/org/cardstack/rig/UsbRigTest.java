@@ -256,9 +256,9 @@ public final class UsbRigTest {
     }
 
     private void timedRoundTrips(byte[] select, int rounds, String label) throws Exception {
-        // warm-up, not timed: at least 200 round trips and 2 s (the JIT compiles meanwhile; in the emulated
+        // warm-up, not timed: at least 200 round trips and 3 s (the JIT compiles meanwhile; in the emulated
         // guest that takes a while and would otherwise land in the measurement)
-        long warmEnd = System.nanoTime() + 2_000_000_000L;
+        long warmEnd = System.nanoTime() + 3_000_000_000L;
         for (int i = 0; i < 200 || System.nanoTime() < warmEnd; i++) {
             xfr(select);
         }

@@ -238,7 +238,8 @@ public final class LibUsbSession implements UsbSession {
         if (callbackHandle != null) {
             LibUsb.hotplugDeregisterCallback(context, callbackHandle);
         }
-        dispatcher.shutdownNow();
+        dispatcher.shutdown(); // cancels polling; queued events see 'closed' and are dropped (no interrupt:
+                               // close() may be running on the dispatch thread, inside a listener)
         for (LibUsbDeviceHandle h : List.copyOf(handles)) {
             h.close();
         }
