@@ -80,6 +80,7 @@ public final class ResourceManager implements AutoCloseable {
     private final List<Source> sources = new CopyOnWriteArrayList<>();
     private final ExecutorService events;
     private int readerEvents;
+    private int waiting;
     private long generation;
     private volatile boolean closed;
 
@@ -599,6 +600,16 @@ public final class ResourceManager implements AutoCloseable {
         }
     }
 
+    /** Threads waiting inside the manager now (status change, transaction, connect): for tests and monitoring. */
+    public int waiting() {
+        lock.lock();
+        try {
+            return waiting;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Bumped at every published change (card events, power, sharing, readers). */
     public long generation() {
         lock.lock();
@@ -677,6 +688,7 @@ public final class ResourceManager implements AutoCloseable {
         if (ctx.cancels() != cancelSeen || !ctx.isValid()) {
             throw new PcscCancelledException(ctx.isValid() ? "cancelled" : "context released");
         }
+        waiting++;
         try {
             if (deadlineNanos == Long.MAX_VALUE) {
                 changed.await();
@@ -690,6 +702,8 @@ public final class ResourceManager implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PcscCancelledException("interrupted", e);
+        } finally {
+            waiting--;
         }
         if (ctx.cancels() != cancelSeen || !ctx.isValid()) {
             throw new PcscCancelledException(ctx.isValid() ? "cancelled" : "context released");
