@@ -14,6 +14,15 @@ public final class Cardstack {
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new Cardstack()).setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine cmd = new CommandLine(new Cardstack()).setCaseInsensitiveEnumValuesAllowed(true);
+        // A bad --simulate spec or a missing applet class is a usage error, not a crash: one line, exit 2.
+        cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof IllegalArgumentException) {
+                commandLine.getErr().println("cardstack: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return cmd;
     }
 }

@@ -22,6 +22,7 @@ final class ReaderStack implements AutoCloseable {
     private final List<CcidDriver> drivers = new ArrayList<>();
 
     ReaderStack(ReaderOptions options, PrintWriter err) {
+        options.applyLogLevel();
         if (!options.noUsb) {
             start(new LibUsbSession());
         }
@@ -33,7 +34,7 @@ final class ReaderStack implements AutoCloseable {
         if (!specs.isEmpty()) {
             VirtualUsbSession virtualBus = new VirtualUsbSession();
             for (String spec : specs) {
-                virtualBus.plug(SimulateSpec.parse(spec).build());
+                virtualBus.plug(SimulateSpec.parse(spec).newReader());
             }
             start(virtualBus);
         }

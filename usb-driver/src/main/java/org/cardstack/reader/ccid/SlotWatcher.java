@@ -74,6 +74,7 @@ final class SlotWatcher implements Runnable {
 
     private void listen() {
         byte[] buf = new byte[64];
+        boolean first = true;
         while (running) {
             int n;
             try {
@@ -102,10 +103,15 @@ final class SlotWatcher implements Runnable {
             }
             if (message instanceof InterruptMessage.NotifySlotChange change) {
                 for (int slot = 0; slot < reader.slotCount(); slot++) {
-                    if (change.changed(slot)) {
+                    // Readers announce a card present since enumeration as "changed" in their first message
+                    // (ccid-traces U8); the driver read that state at attach time, so it is no swap.
+                    boolean announcement = first && change.present(slot)
+                            && reader.knownState(slot) != SlotState.ABSENT;
+                    if (change.changed(slot) && !announcement) {
                         events.slotChanged(reader, slot, reader.cardChanged(slot, change.present(slot)));
                     }
                 }
+                first = false;
             } else if (message instanceof InterruptMessage.HardwareError error) {
                 LOG.warn("{}: hardware error 0x{} on slot {}", reader, Integer.toHexString(error.bHardwareErrorCode()),
                         error.bSlot());
