@@ -16,8 +16,9 @@
 #   rig-rtt: median SELECT round trip over N: cardstack driver X us, raw LibUsbSession Y us (W us with
 #            an interrupt-in reader thread), pcscd+libccid Z us; driver/pcscd = R, raw/pcscd = R2 (ok|FAILED)
 # Needs on the host: JDK 17, Maven (~/.m2 filled, or MVN_OPTS= to go online), the usb-rig next to the
-# checkout (../shared/usb-rig, or $USB_RIG), and: apt-get install pcscd libccid pcsc-tools opensc
-# python3-pyscard (the guest uses the host's /). Exit status non-zero when any part fails. Root, no stdin.
+# checkout (../shared/usb-rig, or $USB_RIG), and pcscd libccid pcsc-tools opensc python3-pyscard (the guest
+# uses the host's /; installed with apt-get when missing and running as root). Exit status non-zero when
+# any part fails (2: build or setup). Works as root with no stdin.
 set -uo pipefail
 
 if [ "${1:-}" = --in-guest ]; then
@@ -77,10 +78,18 @@ fi
 # ---- on the host ----
 rounds=${1:-1000}
 aid=${2:-F000000001}
-for tool in /usr/sbin/pcscd /usr/bin/pcsc_scan; do
-    [ -x "$tool" ] || { echo "rig-rtt: $tool missing: apt-get install pcscd libccid pcsc-tools opensc python3-pyscard" >&2; exit 2; }
-done
-/usr/bin/python3 -c 'import smartcard' 2>/dev/null || { echo "rig-rtt: python3-pyscard missing" >&2; exit 2; }
+missing() { [ -x /usr/sbin/pcscd ] && [ -x /usr/bin/pcsc_scan ] && [ -x /usr/bin/opensc-tool ] \
+            && /usr/bin/python3 -c 'import smartcard' 2>/dev/null && return 1 || return 0; }
+if missing && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "rig-rtt: installing pcscd libccid pcsc-tools opensc python3-pyscard" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q pcscd libccid pcsc-tools opensc python3-pyscard \
+        </dev/null >/dev/null || { apt-get update -q </dev/null >/dev/null && DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -q pcscd libccid pcsc-tools opensc python3-pyscard </dev/null >/dev/null; }
+fi
+if missing; then
+    echo "rig-rtt: needs pcscd libccid pcsc-tools opensc python3-pyscard (apt-get install them)" >&2
+    exit 2
+fi
 set -e
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/../usb-driver/src/test/rig/rig-build.sh"
 set +e

@@ -5,16 +5,23 @@
 #   rig_cp    the classpath for the guest's java (absolute paths; the guest sees the host's / read-only)
 #   rig_run   the usb-rig's guest-run ($USB_RIG, default: ../shared/usb-rig next to the checkout)
 #   rig_has_driver  1 when org.cardstack.reader.ccid.CcidDriver is built (the driver phase is compiled)
-# MVN_OPTS (default "-o": offline, ~/.m2 must hold the dependencies; set it empty to let Maven download).
+# MVN_OPTS: Maven options (default: offline "-o", and online again if that fails).
 rig_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd -P)
 rig_run=${USB_RIG:-$(cd "$rig_root/.." && pwd -P)/shared/usb-rig}/guest-run
 [ -x "$rig_run" ] || { echo "rig-build: no usb-rig guest-run at $rig_run (set USB_RIG)" >&2; exit 2; }
 command -v mvn >/dev/null && command -v javac >/dev/null || { echo "rig-build: needs mvn and a JDK 17+" >&2; exit 2; }
 (
     cd "$rig_root"
-    # shellcheck disable=SC2086
-    mvn -q -B ${MVN_OPTS--o} -pl usb-driver compile dependency:build-classpath \
-        -Dmdep.outputFile=target/rig-classpath.txt -Dmdep.includeScope=test </dev/null
+    build() {
+        # shellcheck disable=SC2086
+        mvn -q -B "$@" -pl usb-driver compile dependency:build-classpath \
+            -Dmdep.outputFile=target/rig-classpath.txt -Dmdep.includeScope=test </dev/null
+    }
+    if [ -n "${MVN_OPTS+set}" ]; then
+        build $MVN_OPTS
+    else # offline first; online (for a plugin missing from ~/.m2, e.g. on a fresh CI machine) if that fails
+        build -o >/dev/null 2>&1 || build -ntp
+    fi
 ) || { echo "rig-build: mvn failed" >&2; exit 2; }
 # Snapshot the classes outside target/ (another build in the same tree may clean or rewrite target/
 # while the guest runs): ${XDG_CACHE_HOME:-~/.cache}/cardstack-rig/CHECKOUT-HASH, visible in the guest.
