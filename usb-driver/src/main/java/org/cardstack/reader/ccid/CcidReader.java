@@ -14,6 +14,9 @@ import org.cardstack.iso7816.atr.AtrException;
 import org.cardstack.iso7816.atr.VoltageClass;
 import org.cardstack.iso7816.t0.T0CaseMapping;
 import org.cardstack.iso7816.t0.T0MappingException;
+import org.cardstack.iso7816.t1.BlockReceiveException;
+import org.cardstack.iso7816.t1.T1Exception;
+import org.cardstack.iso7816.t1.T1Protocol;
 import org.cardstack.reader.CardAbsentException;
 import org.cardstack.reader.CardCommunicationException;
 import org.cardstack.reader.CardMuteException;
@@ -32,8 +35,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A CCID reader: slots, power, and APDU exchange at the reader's level (CCID §5.1 dwFeatures):
- * short and extended APDU level, and TPDU level with T=0 on readers that choose their parameters
- * themselves. T=1 and PPS on TPDU readers are not supported yet and say so.
+ * short and extended APDU level, and TPDU level, where the driver selects protocol and parameters
+ * after the ATR when the reader does not (PPS and SetParameters, ISO/IEC 7816-3 §9, CCID §6.1.7) and
+ * runs T=0 (case mapping, §12.2) or the T=1 block protocol (§11, {@link T1Protocol}) itself. Callers
+ * see the same {@link #transmit} at every level.
  */
 public final class CcidReader implements Reader {
     private static final Logger LOG = LoggerFactory.getLogger(CcidReader.class);
@@ -105,6 +110,9 @@ public final class CcidReader implements Reader {
                 }
                 model.powered(atr);
                 LOG.debug("{} slot {}: ATR {}", info.name(), slot, hex(atr));
+                if (descriptor.exchangeLevel() == ExchangeLevel.TPDU) {
+                    model.link(tpduLink(slot, model, atr));
+                }
                 return atr.clone();
             }
             // Data of a failed power-on is no ATR (ccid-traces Q15); ignore it.
@@ -206,12 +214,22 @@ public final class CcidReader implements Reader {
         };
     }
 
-    /** TPDU level (CCID §5.1 0x00010000): T=0 on readers that set the parameters themselves. */
+    /** TPDU level (CCID §5.1 0x00010000): T=0 mapped per command, or T=1 blocks through the slot's engine. */
     private byte[] tpduExchange(int slot, SlotModel model, CommandApdu apdu, byte[] atr) throws ReaderException {
-        int protocol = tpduProtocol(atr);
-        if (protocol != 0) {
-            throw new NotSupportedException("T=" + protocol + " on TPDU-level reader " + info.name()
-                    + " is not supported yet (the T=1 block protocol is a separate issue)");
+        TpduLink link = model.link();
+        if (link == null) {
+            throw new CardUnpoweredException("slot " + slot + " of " + info.name() + " is not powered");
+        }
+        if (link.protocol() == 1) {
+            try {
+                return link.t1().transmit(apdu.toBytes());
+            } catch (T1Exception e) {
+                throw new CardCommunicationException(info.name() + " slot " + slot + ": " + e.getMessage(), e);
+            } catch (ReaderException e) {
+                throw e;
+            } catch (java.io.IOException e) {
+                throw new ReaderException("T=1 transport failed: " + e.getMessage(), e);
+            }
         }
         byte[] tpdu;
         try {
@@ -223,30 +241,82 @@ public final class CcidReader implements Reader {
     }
 
     /**
-     * The protocol the reader will have chosen: the card's first offered one, or its specific mode
-     * (TA2). Readers that leave PPS and SetParameters to the host are not supported yet.
+     * Selects the protocol after the ATR. Readers that configure themselves from the ATR or negotiate
+     * themselves (dwFeatures 0x02, 0x40) are left alone; for the others the driver chooses protocol and
+     * Fi/Di ({@link ProtocolChoice}), runs PPS unless the reader does (0x80), and sends SetParameters.
+     * On T=1 it then announces IFSD = dwMaxIFSD unless the reader does (0x400). A card this reader
+     * cannot serve stays powered and every transmit says why; a failed PPS powers the card off.
      */
-    private int tpduProtocol(byte[] atrBytes) throws ReaderException {
-        if (!descriptor.setsParametersItself()) {
-            throw new NotSupportedException(info.name() + " leaves PPS and parameter setting to the host"
-                    + " (dwFeatures 0x" + Integer.toHexString(descriptor.dwFeatures()) + "); not supported yet");
-        }
+    private TpduLink tpduLink(int slot, SlotModel model, byte[] atrBytes) throws ReaderException {
         Atr atr;
         try {
             atr = Atr.parse(atrBytes);
         } catch (AtrException e) {
-            throw new CardCommunicationException("card's ATR does not parse: " + e.getMessage(), e);
+            return TpduLink.unsupported(new NotSupportedException("card's ATR does not parse: " + e.getMessage()));
         }
+        try {
+            int protocol;
+            if (descriptor.has(CcidDescriptor.FEATURE_AUTO_CONFIG_ATR)
+                    || descriptor.has(CcidDescriptor.FEATURE_AUTO_PARAMETER_NEGOTIATION)) {
+                protocol = tpduProtocol(atr);
+            } else {
+                protocol = new ParameterSelection(transport, descriptor, info.name()).select(slot, atr,
+                        data -> dataBlock(slot, model, data, CHAIN_BEGIN_END).abData());
+            }
+            if (protocol == 0) {
+                return TpduLink.t0();
+            }
+            T1Protocol t1 = new T1Protocol((block, wtx) -> t1Block(slot, model, block, wtx), T1Protocol.configFrom(atr));
+            if (!descriptor.has(CcidDescriptor.FEATURE_AUTO_IFSD) && descriptor.dwMaxIFSD() > 0) {
+                t1.negotiateIfsd(Math.min(254, descriptor.dwMaxIFSD()));
+            }
+            return TpduLink.t1(t1);
+        } catch (NotSupportedException e) {
+            return TpduLink.unsupported(e);
+        } catch (ReaderException e) {
+            powerOffQuietly(slot);
+            throw e;
+        } catch (java.io.IOException e) {
+            powerOffQuietly(slot);
+            throw new CardCommunicationException(info.name() + " slot " + slot + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The protocol a reader that sets the parameters itself will have chosen: TA2's, or the first offered. */
+    private int tpduProtocol(Atr atr) throws ReaderException {
         int protocol = atr.specificMode().map(m -> m.protocol()).orElse(atr.firstProtocol());
-        if (protocol == 0 && !descriptor.supportsT0() || protocol == 1 && !descriptor.supportsT1()) {
+        if (protocol == 0 && !descriptor.supportsT0() || protocol == 1 && !descriptor.supportsT1() || protocol > 1) {
             List<Integer> offered = atr.protocols();
-            if (offered.contains(0) && descriptor.supportsT0() && atr.specificMode().isEmpty()) {
-                return 0;
+            if (atr.specificMode().isEmpty()) {
+                for (int t : offered) {
+                    if (t == 0 && descriptor.supportsT0() || t == 1 && descriptor.supportsT1()) {
+                        return t;
+                    }
+                }
             }
             throw new NotSupportedException("card offers " + offered + ", reader supports dwProtocols 0x"
                     + Integer.toHexString(descriptor.dwProtocols()));
         }
         return protocol;
+    }
+
+    /**
+     * One T=1 block through XfrBlock; bBWI carries the WTX multiplier (CCID §6.1.4). A mute card or a
+     * parity error is no block at all to the T=1 engine (ISO/IEC 7816-3 §11.6.3.1).
+     */
+    private byte[] t1Block(int slot, SlotModel model, byte[] block, int wtx) throws java.io.IOException {
+        int bwi = wtx > 1 ? Math.min(wtx, 255) : 0;
+        RdrToPc answer = transport.exchange(seq -> new PcToRdr.XfrBlock(slot, seq, bwi, CHAIN_BEGIN_END, block), wtx);
+        SlotStatusRegister st = answer.status();
+        if (st.failed() && st.iccStatus() == SlotStatusRegister.IccStatus.PRESENT_ACTIVE) {
+            if (st.bError() == SlotStatusRegister.ICC_MUTE) {
+                throw new BlockReceiveException("no block within BWT (ICC_MUTE)", false);
+            }
+            if (st.bError() == SlotStatusRegister.XFR_PARITY_ERROR) {
+                throw new BlockReceiveException("parity error (XFR_PARITY_ERROR)", true);
+            }
+        }
+        return checked(slot, model, answer).abData();
     }
 
     /**
@@ -306,7 +376,11 @@ public final class CcidReader implements Reader {
     }
 
     private RdrToPc.DataBlock dataBlock(int slot, SlotModel model, byte[] data, int level) throws ReaderException {
-        RdrToPc answer = transport.exchange(seq -> new PcToRdr.XfrBlock(slot, seq, 0, level, data));
+        return checked(slot, model, transport.exchange(seq -> new PcToRdr.XfrBlock(slot, seq, 0, level, data)));
+    }
+
+    /** The DataBlock of an XfrBlock answer, or the typed failure. */
+    private RdrToPc.DataBlock checked(int slot, SlotModel model, RdrToPc answer) throws ReaderException {
         SlotStatusRegister st = answer.status();
         if (st.failed()) {
             ReaderException e = failure(answer, "XfrBlock");
@@ -406,16 +480,19 @@ public final class CcidReader implements Reader {
     /** What the driver knows of one slot. */
     private static final class SlotModel {
         private byte[] atr;
+        private TpduLink link;
         private SlotState state = SlotState.ABSENT;
 
         synchronized SlotState update(SlotStatusRegister.IccStatus icc) {
             switch (icc) {
                 case ABSENT -> {
                     atr = null;
+                    link = null;
                     state = SlotState.ABSENT;
                 }
                 case PRESENT_INACTIVE -> {
                     atr = null;
+                    link = null;
                     state = SlotState.PRESENT;
                 }
                 // "Active" without our power-on (ccid-traces Q1) is not a usable card for us.
@@ -426,17 +503,27 @@ public final class CcidReader implements Reader {
 
         synchronized void powered(byte[] newAtr) {
             atr = newAtr.clone();
+            link = null;
             state = SlotState.POWERED;
         }
 
         synchronized void unpowered() {
             atr = null;
+            link = null;
             if (state == SlotState.POWERED) {
                 state = SlotState.PRESENT;
             }
         }
 
         synchronized byte[] atr() { return atr == null ? null : atr.clone(); }
+
+        synchronized void link(TpduLink l) {
+            if (atr != null) {
+                link = l;
+            }
+        }
+
+        synchronized TpduLink link() { return link; }
 
         synchronized SlotState state() { return state; }
     }

@@ -64,6 +64,14 @@ final class CcidTransport {
      * answers (bmCommandStatus 1) are returned as they are: mapping bError is the caller's business.
      */
     RdrToPc exchange(IntFunction<PcToRdr> command) throws ReaderException {
+        return exchange(command, 1);
+    }
+
+    /**
+     * As {@link #exchange(IntFunction)}, waiting {@code waitMultiplier} times the command timeout for
+     * the answer (bounded by the overall timeout): a T=1 block after S(WTX) (ISO/IEC 7816-3 §11.4.3).
+     */
+    RdrToPc exchange(IntFunction<PcToRdr> command, int waitMultiplier) throws ReaderException {
         try {
             if (!lock.tryLock(timeouts.overallMillis(), TimeUnit.MILLISECONDS)) {
                 throw new ReaderBusyException("reader busy: no turn within " + timeouts.overallMillis() + " ms");
@@ -78,7 +86,8 @@ final class CcidTransport {
             seq = (seq + 1) & 0xFF;
             PcToRdr message = command.apply(s);
             send(message);
-            return receive(message);
+            long wait = Math.min((long) timeouts.commandMillis() * Math.max(1, waitMultiplier), timeouts.overallMillis());
+            return receive(message, (int) wait);
         } finally {
             lock.unlock();
         }
@@ -105,17 +114,17 @@ final class CcidTransport {
         }
     }
 
-    private RdrToPc receive(PcToRdr message) throws ReaderException {
+    private RdrToPc receive(PcToRdr message, int waitMillis) throws ReaderException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeouts.overallMillis());
         int stale = 0;
         while (true) {
             int n;
             try {
-                n = handle.bulkIn(itf.bulkIn(), in, 0, in.length, timeouts.commandMillis());
+                n = handle.bulkIn(itf.bulkIn(), in, 0, in.length, waitMillis);
             } catch (UsbTimeoutException e) {
                 abort(message);
                 throw new ReaderTimeoutException("no answer to " + name(message) + " within "
-                        + timeouts.commandMillis() + " ms; command aborted", e);
+                        + waitMillis + " ms; command aborted", e);
             } catch (UsbStallException e) {
                 clearHalt(itf.bulkIn());
                 throw new ReaderProtocolException("reader stalled the bulk-in pipe after " + name(message), e);
@@ -150,6 +159,27 @@ final class CcidTransport {
                 continue;
             }
             return answer;
+        }
+    }
+
+    /**
+     * A CCID class request to the interface with data from the reader (CCID §5.3: GET_CLOCK_FREQUENCIES,
+     * GET_DATA_RATES), bmRequestType A1, wValue 0, wIndex the interface.
+     *
+     * @return the bytes the reader returned, at most {@code length}
+     */
+    byte[] classRequestIn(int request, int length) throws ReaderException {
+        byte[] data = new byte[length];
+        try {
+            int n = handle.controlTransfer(0xA1, request, 0, itf.interfaceNumber(), data, timeouts.commandMillis());
+            return java.util.Arrays.copyOf(data, Math.max(0, Math.min(n, length)));
+        } catch (UsbStallException e) {
+            throw new org.cardstack.reader.NotSupportedException("reader stalls class request 0x"
+                    + Integer.toHexString(request) + ": " + e.getMessage());
+        } catch (UsbTimeoutException e) {
+            throw new ReaderTimeoutException("class request 0x" + Integer.toHexString(request) + " timed out", e);
+        } catch (UsbException e) {
+            throw usbFailure(e);
         }
     }
 

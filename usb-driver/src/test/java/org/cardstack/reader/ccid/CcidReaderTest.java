@@ -122,16 +122,17 @@ class CcidReaderTest {
     }
 
     @Test
-    void t1CardOnTpduReaderIsNotSupportedYet() throws Exception {
-        // ATR 3B 80 01 81: TD1 = 01 offers T=1 only, TCK 81 (7816-3 §8.2.5)
+    void t1CardOnTpduReaderRunsTheBlockProtocol() throws Exception {
+        // ATR 3B 80 01 81: TD1 = 01 offers T=1 only, TCK 81 (7816-3 §8.2.5). The reader configures itself from
+        // the ATR (0x02) and negotiates IFSD (0x400): the driver sends T=1 blocks, nothing else (more in CcidReaderTpduTest).
         Rig rig = reader(descriptor(0x000104FE, 7, 271), """
                 >> 62 00 00 00 00 00 00 00 00 00
                 << 80 04 00 00 00 00 00 00 00 00 | 3B 80 01 81
+                >> 6F 09 00 00 00 00 01 00 00 00 | 00 00 05 00 A4 04 00 00 A5   # I(0) 00 A4 04 00 00, LRC A5
+                << 80 06 00 00 00 00 01 00 00 00 | 00 00 02 90 00 92            # I(0) 90 00
                 """);
         rig.reader.powerOn(0);
-        NotSupportedException e = assertThrows(NotSupportedException.class,
-                () -> rig.reader.transmit(0, hex("00A4040000")));
-        assertTrue(e.getMessage().contains("T=1"), e.getMessage());
+        assertArrayEquals(hex("9000"), rig.reader.transmit(0, hex("00A4040000")));
         rig.usb.assertDone();
     }
 

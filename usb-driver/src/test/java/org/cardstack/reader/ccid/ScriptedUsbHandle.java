@@ -17,7 +17,7 @@ import org.cardstack.usb.UsbTimeoutException;
 /**
  * A USB handle that plays a script of exact transfers, read like a trace:
  * {@code >> hex} the bulk-out the driver must send, {@code << hex} the bulk-in it gets,
- * {@code << timeout}, {@code << stall}, {@code >> stall}, {@code CT setup-hex -> stall|ok}.
+ * {@code << timeout}, {@code << stall}, {@code >> stall}, {@code CT setup-hex -> stall|ok|ok | data}.
  * Any deviation fails the test; {@link #assertDone()} fails if script lines were not consumed.
  */
 final class ScriptedUsbHandle implements UsbDeviceHandle {
@@ -109,6 +109,12 @@ final class ScriptedUsbHandle implements UsbDeviceHandle {
         assertEquals(norm(parts[0]), setup, "control setup bytes");
         if (parts[1].strip().equals("stall")) {
             throw new UsbStallException("scripted control stall");
+        }
+        String[] answer = parts[1].split("\\|", 2);   // "ok | data" answers an IN request with data
+        if (answer.length == 2) {
+            byte[] d = HexFormat.of().parseHex(answer[1].replaceAll("\\s", ""));
+            System.arraycopy(d, 0, data, 0, Math.min(d.length, data.length));
+            return Math.min(d.length, data.length);
         }
         return 0;
     }
