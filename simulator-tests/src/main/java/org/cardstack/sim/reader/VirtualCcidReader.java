@@ -10,7 +10,10 @@ import org.cardstack.ccid.SlotStatusRegister;
 import org.cardstack.sim.card.ApduCard;
 import org.cardstack.sim.card.Atr;
 import org.cardstack.sim.card.SimulatedCard;
+import org.cardstack.sim.card.PpsResponder;
 import org.cardstack.sim.card.T0Card;
+import org.cardstack.sim.card.T1Card;
+import org.cardstack.sim.card.T1Faults;
 import org.cardstack.usb.UsbDescriptorException;
 import org.cardstack.usb.UsbDevice;
 import org.cardstack.usb.UsbDeviceGoneException;
@@ -66,7 +69,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>IccPowerOn: bPowerSelect 0 (automatic) or a voltage in bVoltageSupport, else bError 07; returns the
  *     card's ATR (a warm reset when already powered); parameters are reset from the ATR.</li>
  * <li>IccPowerOff, GetSlotStatus: SlotStatus, bClockStatus 0 running (1/2/3 after IccClock stop).</li>
- * <li>XfrBlock at the configured level: TPDU (the slot's card behind a {@link T0Card} front end; T=0 only),
+ * <li>XfrBlock at the configured level: TPDU (the slot's card behind a {@link T0Card} or, when SetParameters
+ *     or the ATR chose T=1, a {@link T1Card} front end with the switches of {@link #t1Faults()}; a PPS request,
+ *     PPSS = FF, is answered by {@link PpsResponder}),
  *     SHORT_APDU (APDU to the card as it is), EXTENDED_APDU (command and response chaining with
  *     wLevelParameter / bChainParameter per §6.1.4 table 6.1-3 when they exceed dwMaxCCIDMessageLength;
  *     at the other levels wLevelParameter must be 0).</li>
@@ -124,6 +129,7 @@ public final class VirtualCcidReader {
     private final String[] strings;
     private final Slot[] slots;
     private final Faults faults = new Faults();
+    private final T1Faults t1Faults = new T1Faults();
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -153,9 +159,8 @@ public final class VirtualCcidReader {
             case CHARACTER -> throw new IllegalArgumentException("character level is not simulated");
         };
         int protocols = b.protocols != null ? b.protocols : b.level == ExchangeLevel.TPDU ? 0x01 : 0x03;
-        if ((protocols & 0x03) == 0 || (b.level == ExchangeLevel.TPDU && (protocols & 0x02) != 0)) {
-            throw new IllegalArgumentException(String.format("dwProtocols 0x%X: %s", protocols,
-                    b.level == ExchangeLevel.TPDU ? "the TPDU level simulates T=0 only" : "needs T=0 and/or T=1"));
+        if ((protocols & 0x03) == 0) {
+            throw new IllegalArgumentException(String.format("dwProtocols 0x%X: needs T=0 and/or T=1", protocols));
         }
         int features = b.features != null ? (b.features & ~0x00070000) | levelBits
                 : levelBits | 0x02 | 0x08 | 0x10 | 0x20 | 0x40 | 0x80 | 0x100 | ((protocols & 2) != 0 ? 0x400 : 0);
@@ -212,6 +217,9 @@ public final class VirtualCcidReader {
     public int slotCount() { return slots.length; }
 
     public Faults faults() { return faults; }
+
+    /** Fault switches of the T=1 card side at TPDU level (ISO/IEC 7816-3 §11.6), shared by the slots. */
+    public T1Faults t1Faults() { return t1Faults; }
 
     /** The USB device while plugged, else null. */
     public UsbDevice usbDevice() {
@@ -1030,6 +1038,7 @@ public final class VirtualCcidReader {
             s.clockStopped = false;
             s.atr = atr;
             s.t0.reset();
+            s.t1.reset(atr);
             s.resetChains();
             s.params = defaultParameters(atr);
         } finally {
@@ -1081,11 +1090,13 @@ public final class VirtualCcidReader {
         int level = x.wLevelParameter();
         ApduCard card;
         T0Card t0;
+        T1Card t1;
         byte[] apdu;
         lock.lock();
         try {
             card = s.card;
             t0 = s.t0;
+            t1 = s.params[0] == 1 ? s.t1 : null;
             if (card == null || !s.powered) {
                 return new RdrToPc.DataBlock(s.index, seq, FAILED | s.iccStatus(), SlotStatusRegister.ICC_MUTE, 0, new byte[0]);
             }
@@ -1137,7 +1148,9 @@ public final class VirtualCcidReader {
         }
         byte[] response;
         try {
-            response = config.level == ExchangeLevel.TPDU ? t0.transmit(apdu) : card.transmit(apdu);
+            response = config.level != ExchangeLevel.TPDU ? card.transmit(apdu)
+                    : PpsResponder.isPps(apdu) ? PpsResponder.answer(apdu, card.atr())
+                    : t1 != null ? t1.receive(apdu) : t0.transmit(apdu);
         } catch (IllegalStateException e) {   // powered off or removed meanwhile
             response = null;
         }
@@ -1403,6 +1416,7 @@ public final class VirtualCcidReader {
         final int index;
         ApduCard card;
         T0Card t0;
+        T1Card t1;
         byte[] atr;
         boolean powered;
         boolean changed;
@@ -1428,6 +1442,7 @@ public final class VirtualCcidReader {
         void insert(ApduCard c) {
             card = c;
             t0 = new T0Card(c);
+            t1 = new T1Card(c, t1Faults);
             atr = null;
             powered = false;
             params = defaultParameters(c.atr());
@@ -1437,6 +1452,7 @@ public final class VirtualCcidReader {
         void remove() {
             card = null;
             t0 = null;
+            t1 = null;
             atr = null;
             powered = false;
             clockStopped = false;
@@ -1540,7 +1556,7 @@ public final class VirtualCcidReader {
         private Builder() {
         }
 
-        /** TPDU (T=0 card front end), SHORT_APDU or EXTENDED_APDU. */
+        /** TPDU (T=0 or T=1 card front end), SHORT_APDU or EXTENDED_APDU. */
         public Builder level(ExchangeLevel level) {
             this.level = level;
             return this;
