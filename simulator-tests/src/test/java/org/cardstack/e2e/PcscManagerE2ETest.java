@@ -44,8 +44,18 @@ class PcscManagerE2ETest {
         return assertThrows(PcscException.class, c::run).error();
     }
 
+    /** Waits (at most 5 s) until n threads wait inside the manager. */
     static void awaitWaiters(PcscRig rig, int n) {
-        while (rig.rm.waiting() < n) {
+        awaitWaiters(rig, n, null);
+    }
+
+    /** Waits (at most 5 s) until n threads wait inside the manager, or {@code done} has completed. */
+    static void awaitWaiters(PcscRig rig, int n, java.util.concurrent.Future<?> done) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (rig.rm.waiting() < n && (done == null || !done.isDone())) {
+            if (System.nanoTime() > deadline || Thread.currentThread().isInterrupted()) {
+                throw new AssertionError("nobody waits in the manager");
+            }
             Thread.yield();
         }
     }
@@ -116,7 +126,7 @@ class PcscManagerE2ETest {
             h1.beginTransaction();
             assertEquals(ScardError.E_SHARING_VIOLATION, error(() -> h2.beginTransaction(50)));
             assertEquals(ScardError.E_SHARING_VIOLATION, error(() -> h2.transmit(h2.activeProtocol(), PcscRig.SELECT)));
-            CompletableFuture<Void> second = CompletableFuture.runAsync(() -> {
+            CompletableFuture<Void> second = PcscRig.run(() -> {
                 try {
                     h2.beginTransaction();
                 } catch (PcscException e) {
@@ -187,7 +197,7 @@ class PcscManagerE2ETest {
             CardHandle h1 = a.connect(name, ShareMode.SHARED, Protocol.ANY);
             CardHandle h2 = b.connect(name, ShareMode.SHARED, Protocol.ANY);
             h1.beginTransaction();
-            CompletableFuture<ScardError> waiter = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<ScardError> waiter = PcscRig.async(() -> {
                 try {
                     h2.beginTransaction();
                     return ScardError.S_SUCCESS;
@@ -207,7 +217,7 @@ class PcscManagerE2ETest {
 
             rig.replug();
             assertEquals(List.of(name), a.listReaders(), "the same name comes back");
-            rig.await(st -> st != null && (st.readerState() & ReaderStates.POWERED) != 0);
+            rig.insert();
             CardHandle h3 = a.connect(name, ShareMode.SHARED, Protocol.ANY);
             assertEquals("9000", s(h3.transmit(h3.activeProtocol(), PcscRig.SELECT)));
         }
@@ -255,7 +265,7 @@ class PcscManagerE2ETest {
     }
 
     private static CompletableFuture<Integer> waitFor(Context ctx, ReaderStateQuery q) {
-        return CompletableFuture.supplyAsync(() -> {
+        return PcscRig.async(() -> {
             try {
                 ctx.getStatusChange(StateFlags.INFINITE, List.of(q));
                 return q.eventState();

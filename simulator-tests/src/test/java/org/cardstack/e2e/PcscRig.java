@@ -40,6 +40,21 @@ final class PcscRig implements AutoCloseable {
         name = rm.readerNames().get(0);
     }
 
+    private static final java.util.concurrent.ExecutorService POOL = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "e2e-test");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Runs a task on its own thread (the common pool has one thread on small machines). */
+    static <T> java.util.concurrent.CompletableFuture<T> async(java.util.function.Supplier<T> task) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(task, POOL);
+    }
+
+    static java.util.concurrent.CompletableFuture<Void> run(Runnable task) {
+        return java.util.concurrent.CompletableFuture.runAsync(task, POOL);
+    }
+
     static byte[] b(String hex) { return HEX.parseHex(hex.replace(" ", "")); }
 
     static String s(byte[] b) { return HEX.formatHex(b); }
@@ -59,7 +74,12 @@ final class PcscRig implements AutoCloseable {
         await(st -> st == null);
     }
 
+    /**
+     * Plugs the reader in again, empty: a reader plugged with a card reports it again in its first
+     * interrupt message, which the driver passes on as a card change (a swap to the manager).
+     */
     void replug() {
+        vreader.removeCard(0);
         usb.plug(vreader);
         await(st -> st != null);
     }

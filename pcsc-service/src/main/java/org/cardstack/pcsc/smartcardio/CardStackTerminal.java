@@ -103,8 +103,8 @@ public final class CardStackTerminal extends CardTerminal {
     }
 
     /**
-     * Waits for presence (or absence) of a card. While the reader is not there, this waits for it to
-     * come back (a reader without a card counts as absent; an unplugged one as neither).
+     * Waits for presence (or absence) of a card. An unplugged reader has no card (absent); waiting
+     * for a card waits for the reader to come back with one.
      */
     private boolean waitFor(boolean present, long timeout) throws CardException {
         if (timeout < 0) {
@@ -116,7 +116,7 @@ public final class CardStackTerminal extends CardTerminal {
         int known = StateFlags.UNAWARE;
         while (true) {
             ReaderState st = ctx.manager().readerState(name);
-            if (st != null && ((st.readerState() & ReaderStates.PRESENT) != 0) == present) {
+            if ((st != null && (st.readerState() & ReaderStates.PRESENT) != 0) == present) {
                 return true;
             }
             long left = deadline == Long.MAX_VALUE ? -1 : (deadline - System.nanoTime()) / 1_000_000L;

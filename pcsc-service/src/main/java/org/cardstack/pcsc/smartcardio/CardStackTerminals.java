@@ -204,9 +204,15 @@ public final class CardStackTerminals extends CardTerminals {
                     cardOrReader = true;
                 }
                 if (cardOrReader) {
+                    // Readers that arrived are not in the queries: take the state of all of them now,
+                    // so that the next call starts from here (a change meanwhile is part of this one).
+                    Map<String, Integer> fresh = new HashMap<>();
+                    pnpState = look(ctx, fresh);
+                    next.forEach(fresh::putIfAbsent);
+                    fresh.keySet().retainAll(ctx.manager().readerNames());
                     synchronized (this) {
                         previous = current;
-                        current = next;
+                        current = fresh;
                     }
                     return true;
                 }

@@ -39,6 +39,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(10)
 class ResourceManagerTest {
     static final byte[] APDU = HexFormat.of().parseHex("00A4040000");
+    static final java.util.concurrent.ExecutorService POOL = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "rm-test");
+        t.setDaemon(true);
+        return t;
+    });
     ResourceManager rm;
     FakeSession session;
     FakeReader reader;
@@ -177,7 +182,7 @@ class ResourceManagerTest {
             } catch (PcscException e) {
                 throw new RuntimeException(e);
             }
-        });
+        }, POOL);
         started.await();
         h1.endTransaction(Disposition.LEAVE);
         assertFalse(waiter.isDone() && !h2.holdsTransaction(), "nested: still held after one END");
@@ -203,7 +208,7 @@ class ResourceManagerTest {
             } catch (PcscException e) {
                 return e.error();
             }
-        });
+        }, POOL);
         started.await();
         awaitWaiters(1);
         b.cancel();
@@ -312,7 +317,7 @@ class ResourceManagerTest {
             } catch (PcscException e) {
                 return e.error();
             }
-        });
+        }, POOL);
         started.await();
         awaitWaiters(1);
         session.unplug(reader);
@@ -358,7 +363,7 @@ class ResourceManagerTest {
             } catch (PcscException e) {
                 return e.code();
             }
-        });
+        }, POOL);
         waiting.await();
         awaitWaiters(1);
         session.remove(reader, 0);
@@ -388,7 +393,7 @@ class ResourceManagerTest {
             } catch (PcscException e) {
                 return e.error();
             }
-        });
+        }, POOL);
         awaitWaiters(1);
         a.cancel();
         assertEquals(ScardError.E_CANCELLED, w.get(5, TimeUnit.SECONDS));
@@ -403,7 +408,7 @@ class ResourceManagerTest {
             } catch (PcscException e) {
                 return e.error();
             }
-        });
+        }, POOL);
         waiting.await();
         awaitWaiters(1);
         session.plug(new FakeReader("New"));
@@ -422,7 +427,7 @@ class ResourceManagerTest {
             } catch (PcscException e) {
                 return e.code();
             }
-        });
+        }, POOL);
         awaitWaiters(1);
         session.unplug((FakeReader) rm.driverReader("New 01 00"));
         assertEquals(StateFlags.UNKNOWN | StateFlags.UNAVAILABLE | StateFlags.CHANGED, w3.get(5, TimeUnit.SECONDS));
@@ -491,7 +496,7 @@ class ResourceManagerTest {
             } catch (PcscException e) {
                 return e.error();
             }
-        });
+        }, POOL);
         awaitWaiters(1);
         rm.close();
         // the wait ends: the readers leaving (PnP) or the context's release, whichever it sees first
@@ -522,7 +527,7 @@ class ResourceManagerTest {
             } catch (PcscException e) {
                 // timeout or change: both fine
             }
-        });
+        }, POOL);
         try {
             CardHandle h = b.connect(name, ShareMode.SHARED, Protocol.ANY);
             for (int i = 0; i < 100; i++) {
