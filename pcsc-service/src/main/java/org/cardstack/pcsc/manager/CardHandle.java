@@ -81,6 +81,16 @@ public final class CardHandle {
         }
     }
 
+    /** The card event waiting for this handle: SCARD_W_RESET_CARD, SCARD_W_REMOVED_CARD, or null. */
+    public ScardError pendingEvent() {
+        rm.lock.lock();
+        try {
+            return slot.gone ? ScardError.W_REMOVED_CARD : event;
+        } finally {
+            rm.lock.unlock();
+        }
+    }
+
     /** True while this handle holds the reader's transaction lock (an EXCLUSIVE connect counts). */
     public boolean holdsTransaction() {
         rm.lock.lock();

@@ -80,7 +80,22 @@ public final class CardStackCard extends Card {
     /** The manager's handle behind this card (for attributes, reconnect, or the daemon's view). */
     public CardHandle handle() { return handle; }
 
-    boolean isValid() { return state == State.OK && !handle.isDisconnected(); }
+    /**
+     * True while this card can be used: connected, and its card neither removed nor its reader gone.
+     * A card found removed is disconnected here, so the terminal makes a new one.
+     */
+    boolean isValid() {
+        if (state == State.OK && handle.pendingEvent() == ScardError.W_REMOVED_CARD) {
+            state = State.REMOVED;
+            exclusiveThread = null;
+            try {
+                handle.disconnect(Disposition.LEAVE);
+            } catch (PcscException ignored) {
+                // gone with its card
+            }
+        }
+        return state == State.OK && !handle.isDisconnected();
+    }
 
     void checkState() {
         State s = state;
