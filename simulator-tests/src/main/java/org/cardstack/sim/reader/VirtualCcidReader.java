@@ -785,7 +785,13 @@ public final class VirtualCcidReader {
         }
         Pending p = new Pending(cmd, slot, seq, answerType, fault, s);
         s.busy = p;
-        inbox.add(p);
+        if (fault == null && busy == 0 && inbox.isEmpty()) {
+            // Nothing to time and nothing queued ahead: answer on the caller's thread, as an idle reader
+            // answers at once. The worker serves the faults that need timing (delays, extensions, aborts).
+            execute(p);
+        } else {
+            inbox.add(p);
+        }
     }
 
     private static int answerType(int commandType) {

@@ -29,6 +29,7 @@ import org.cardstack.reader.ReaderException;
 import org.cardstack.reader.ReaderGoneException;
 import org.cardstack.reader.ReaderInfo;
 import org.cardstack.reader.ReaderProtocolException;
+import org.cardstack.reader.ReaderTimeoutException;
 import org.cardstack.reader.SlotState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -376,7 +377,26 @@ public final class CcidReader implements Reader {
     }
 
     private RdrToPc.DataBlock dataBlock(int slot, SlotModel model, byte[] data, int level) throws ReaderException {
-        return checked(slot, model, transport.exchange(seq -> new PcToRdr.XfrBlock(slot, seq, 0, level, data)));
+        RdrToPc answer;
+        try {
+            answer = transport.exchange(seq -> new PcToRdr.XfrBlock(slot, seq, 0, level, data));
+        } catch (ReaderTimeoutException e) {
+            // Readers drop a queued answer when the card is pulled (ccid-traces Q16): ask what happened.
+            if (slotStateAfterFailure(slot) == SlotState.ABSENT) {
+                throw new CardAbsentException("card removed from slot " + slot + " of " + info.name()
+                        + " during the command", e);
+            }
+            throw e;
+        }
+        return checked(slot, model, answer);
+    }
+
+    private SlotState slotStateAfterFailure(int slot) {
+        try {
+            return slotState(slot);
+        } catch (ReaderException e) {
+            return slots[slot].state();
+        }
     }
 
     /** The DataBlock of an XfrBlock answer, or the typed failure. */

@@ -241,7 +241,8 @@ final class CcidTransport {
     }
 
     private ReaderException usbFailure(UsbException e) {
-        if (e instanceof UsbDeviceGoneException) {
+        // A handle closed under a waiting command because the device left is the same as "gone".
+        if (e instanceof UsbDeviceGoneException || gone) {
             gone = true;
             return new ReaderGoneException("reader unplugged", e);
         }

@@ -248,8 +248,10 @@ class CcidReaderTest {
                 CT 21 01 00 01 00 00 00 00 -> stall              # class request ABORT, wValue bSeq<<8|bSlot (§5.3.1)
                 >> 72 00 00 00 00 00 01 00 00 00                 # PC_to_RDR_Abort with the same bSeq
                 << 81 00 00 00 00 00 01 40 FF 00                 # aborted (drained)
-                >> 65 00 00 00 00 00 02 00 00 00
+                >> 65 00 00 00 00 00 02 00 00 00                 # was the card pulled? (Q16) No: a timeout
                 << 81 00 00 00 00 00 02 00 00 00
+                >> 65 00 00 00 00 00 03 00 00 00
+                << 81 00 00 00 00 00 03 00 00 00
                 """);
         rig.reader.powerOn(0);
         assertThrows(ReaderTimeoutException.class, () -> rig.reader.transmit(0, hex("800100000D")));
