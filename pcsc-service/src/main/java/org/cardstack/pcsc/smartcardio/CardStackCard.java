@@ -220,17 +220,16 @@ public final class CardStackCard extends Card {
             if (!rounds || !getResponse && !stripLe) {
                 return send(command);
             }
-            CommandApdu apdu;
-            try {
-                apdu = CommandApdu.parse(command);
-            } catch (ApduFormatException e) {
-                throw new IllegalArgumentException("not a command APDU: " + e.getMessage(), e);
+            CommandApdu apdu = null; // parsed only when needed: Le stripping or a 6Cxx answer
+            if (stripLe) {
+                apdu = parse(command);
+                if (apdu.nc() > 0 && apdu.ne() > 0) {
+                    apdu = CommandApdu.of(apdu.cla(), apdu.ins(), apdu.p1(), apdu.p2(), apdu.data(), 0);
+                    command = apdu.toBytes();
+                }
             }
-            if (stripLe && apdu.nc() > 0 && apdu.ne() > 0) {
-                apdu = CommandApdu.of(apdu.cla(), apdu.ins(), apdu.p1(), apdu.p2(), apdu.data(), 0);
-            }
-            ByteArrayOutputStream data = new ByteArrayOutputStream();
-            byte[] next = apdu.toBytes();
+            ByteArrayOutputStream data = null;
+            byte[] next = command;
             for (int round = 0; round < MAX_ROUNDS; round++) {
                 byte[] r = send(next);
                 int n = r.length;
@@ -239,18 +238,27 @@ public final class CardStackCard extends Card {
                     int sw2 = r[n - 1] & 0xFF;
                     if (n == 2 && sw1 == 0x6C) {
                         // ISO/IEC 7816-3 §12.2.2 / 7816-4 §5.1.3: wrong Le, repeat with Le = SW2.
+                        if (apdu == null) {
+                            apdu = parse(command);
+                        }
                         next = CommandApdu.of(apdu.cla(), apdu.ins(), apdu.p1(), apdu.p2(), apdu.data(),
                                 sw2 == 0 ? 256 : sw2).toBytes();
                         continue;
                     }
                     if (sw1 == 0x61) {
+                        if (data == null) {
+                            data = new ByteArrayOutputStream();
+                        }
                         data.write(r, 0, n - 2);
                         if (data.size() > MAX_RESPONSE) {
                             throw new CardException("response longer than " + MAX_RESPONSE + " bytes");
                         }
-                        next = new byte[] {(byte) getResponseCla(apdu.cla()), (byte) 0xC0, 0, 0, (byte) sw2};
+                        next = new byte[] {(byte) getResponseCla(command[0] & 0xFF), (byte) 0xC0, 0, 0, (byte) sw2};
                         continue;
                     }
+                }
+                if (data == null) {
+                    return r;
                 }
                 data.write(r, 0, n);
                 return data.toByteArray();
@@ -258,6 +266,14 @@ public final class CardStackCard extends Card {
             throw new CardException("more than " + MAX_ROUNDS + " GET RESPONSE / 6Cxx rounds");
         } finally {
             io.unlock();
+        }
+    }
+
+    private static CommandApdu parse(byte[] command) {
+        try {
+            return CommandApdu.parse(command);
+        } catch (ApduFormatException e) {
+            throw new IllegalArgumentException("not a command APDU: " + e.getMessage(), e);
         }
     }
 
