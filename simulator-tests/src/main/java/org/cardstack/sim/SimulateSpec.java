@@ -1,10 +1,11 @@
 package org.cardstack.sim;
 
+import org.cardstack.iso7816.atr.Atr;
 import com.licel.jcardsim.samples.HelloWorldApplet;
 import javacard.framework.Applet;
 import org.cardstack.ccid.ExchangeLevel;
 import org.cardstack.sim.applets.TestApplet;
-import org.cardstack.sim.card.Atr;
+import org.cardstack.sim.card.CardAtrs;
 import org.cardstack.sim.card.SimulatedCard;
 import org.cardstack.sim.reader.VirtualCcidReader;
 import org.cardstack.sim.reader.VirtualUsbSession;
@@ -166,8 +167,8 @@ public record SimulateSpec(List<AppletSpec> applets, ExchangeLevel level, Intege
                 case "interrupt" -> interrupt = bool(key, value);
                 case "atr" -> {
                     atr = switch (value.toLowerCase(Locale.ROOT)) {
-                        case "default" -> Atr.defaultAtr();
-                        case "rig", "t0" -> Atr.rigT0Atr();
+                        case "default" -> CardAtrs.defaultAtr();
+                        case "rig", "t0" -> CardAtrs.rigT0Atr();
                         default -> hex(key, value);
                     };
                     try {
@@ -212,7 +213,7 @@ public record SimulateSpec(List<AppletSpec> applets, ExchangeLevel level, Intege
             throw new IllegalArgumentException("--simulate: level=tpdu simulates T=0 only (protocols=t0)");
         }
         if (atr == null) {
-            atr = level == ExchangeLevel.TPDU ? Atr.rigT0Atr() : Atr.defaultAtr();
+            atr = level == ExchangeLevel.TPDU ? CardAtrs.rigT0Atr() : CardAtrs.defaultAtr();
         }
         if (appletItems.isEmpty()) {
             appletItems.add(new String[] {TEST_APPLET, null, null, null});

@@ -2,7 +2,7 @@ package org.cardstack.sim;
 
 import org.cardstack.ccid.ExchangeLevel;
 import org.cardstack.sim.applets.TestApplet;
-import org.cardstack.sim.card.Atr;
+import org.cardstack.sim.card.CardAtrs;
 import org.cardstack.sim.card.SimulatedCard;
 import org.cardstack.sim.reader.VirtualCcidReader;
 import org.cardstack.sim.reader.VirtualUsbSession;
@@ -27,7 +27,7 @@ class SimulateSpecTest {
         assertEquals(1, s.applets().size());
         assertEquals(TestApplet.class.getName(), s.applets().get(0).className());
         assertEquals(TestApplet.AID_HEX, s(s.applets().get(0).aid()).replace(" ", ""));
-        assertEquals(n(Atr.DEFAULT_HEX), s(s.atr()));
+        assertEquals(n(CardAtrs.DEFAULT_HEX), s(s.atr()));
         assertEquals(1, s.slots());
         assertEquals(1, s.cards());
         assertTrue(s.interrupt());
@@ -36,7 +36,7 @@ class SimulateSpecTest {
 
     @Test
     void fullSpec() {
-        SimulateSpec s = SimulateSpec.parse("applet=test,level=extended,max=271,slots=2,interrupt=no,atr=" + Atr.DEFAULT_HEX
+        SimulateSpec s = SimulateSpec.parse("applet=test,level=extended,max=271,slots=2,interrupt=no,atr=" + CardAtrs.DEFAULT_HEX
                 + ",vid=0x04e6,pid=5116,product=My Reader,voltages=5/3,applet=hello");
         assertEquals(ExchangeLevel.EXTENDED_APDU, s.level());
         assertEquals(271, s.maxMessage());
@@ -57,7 +57,7 @@ class SimulateSpecTest {
     void t0FlagMeansTpduWithTheRigAtr() throws Exception {
         SimulateSpec s = SimulateSpec.parse("t0,applet=hello");
         assertEquals(ExchangeLevel.TPDU, s.level());
-        assertEquals(n(Atr.RIG_T0_HEX), s(s.atr()));
+        assertEquals(n(CardAtrs.RIG_T0_HEX), s(s.atr()));
         try (VirtualUsbSession session = s.newSession()) {
             UsbDeviceHandle h = session.open(session.devices().get(0));
             byte[] buf = new byte[300];

@@ -1,5 +1,6 @@
 package org.cardstack.sim.card;
 
+import org.cardstack.iso7816.atr.Atr;
 import org.cardstack.iso7816.pps.Pps;
 import org.cardstack.iso7816.pps.PpsException;
 
@@ -21,7 +22,7 @@ public final class PpsResponder {
     public static byte[] answer(byte[] request, byte[] atr) {
         try {
             Pps pps = Pps.parse(request);
-            org.cardstack.iso7816.atr.Atr parsed = org.cardstack.iso7816.atr.Atr.parse(atr);
+            Atr parsed = Atr.parse(atr);
             if (!parsed.protocols().contains(pps.protocol()) || parsed.specificMode().isPresent()) {
                 return null;
             }

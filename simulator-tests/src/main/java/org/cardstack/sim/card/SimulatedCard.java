@@ -1,5 +1,7 @@
 package org.cardstack.sim.card;
 
+import org.cardstack.iso7816.atr.Atr;
+import java.util.HexFormat;
 import com.licel.jcardsim.base.Simulator;
 import com.licel.jcardsim.base.SimulatorRuntime;
 import com.licel.jcardsim.utils.AIDUtil;
@@ -47,6 +49,7 @@ import java.util.Properties;
  * stdout themselves (the CLI's --simulate does its own output on stdout: see its documentation).
  */
 public final class SimulatedCard implements ApduCard {
+    private static final HexFormat HEX = HexFormat.of().withUpperCase();
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedCard.class);
 
     private final Runtime runtime = new Runtime();
@@ -58,7 +61,7 @@ public final class SimulatedCard implements ApduCard {
     private long transactionsAborted;
 
     public SimulatedCard() {
-        this(Atr.defaultAtr());
+        this(CardAtrs.defaultAtr());
     }
 
     public SimulatedCard(byte[] atr) {
@@ -123,7 +126,7 @@ public final class SimulatedCard implements ApduCard {
             simulator.installApplet(a, appletClass, bArray, (short) 0, (byte) bArray.length);
         } catch (RuntimeException e) {
             runtime.forgetLoadFile(a);
-            throw new IllegalStateException("installing " + appletClass.getName() + " as " + Atr.hex(aid)
+            throw new IllegalStateException("installing " + appletClass.getName() + " as " + HEX.formatHex(aid)
                     + " failed: " + e, e);
         }
         installed.add(a);
@@ -158,7 +161,7 @@ public final class SimulatedCard implements ApduCard {
         }
         AID a = AIDUtil.create(aid);
         if (!installed.contains(a)) {
-            throw new IllegalArgumentException("no applet " + Atr.hex(aid) + " installed");
+            throw new IllegalArgumentException("no applet " + HEX.formatHex(aid) + " installed");
         }
         defaultApplet = a;
     }
@@ -211,10 +214,10 @@ public final class SimulatedCard implements ApduCard {
         try {
             response = simulator.transmitCommand(commandApdu);
         } catch (RuntimeException e) {
-            LOG.warn("jCardSim failed on {}: {}", Atr.hex(commandApdu), e.toString());
+            LOG.warn("jCardSim failed on {}: {}", HEX.formatHex(commandApdu), e.toString());
             response = new byte[] {0x6F, 0x00};
         }
-        closeOpenTransaction(Atr.hex(commandApdu));
+        closeOpenTransaction(HEX.formatHex(commandApdu));
         if (response == null || response.length < 2) {
             response = new byte[] {0x6F, 0x00};
         }
@@ -235,7 +238,7 @@ public final class SimulatedCard implements ApduCard {
     private static void checkAid(byte[] aid) {
         if (aid == null || aid.length < 5 || aid.length > 16) {
             throw new IllegalArgumentException("AID must be 5 to 16 bytes, got "
-                    + (aid == null ? "none" : aid.length + " (" + Atr.hex(aid) + ")"));
+                    + (aid == null ? "none" : aid.length + " (" + HEX.formatHex(aid) + ")"));
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.cardstack.sim.reader;
 
+import java.util.HexFormat;
 import org.cardstack.ccid.CcidCodec;
 import org.cardstack.ccid.CcidDescriptor;
 import org.cardstack.ccid.CcidFormatException;
@@ -8,7 +9,9 @@ import org.cardstack.ccid.PcToRdr;
 import org.cardstack.ccid.RdrToPc;
 import org.cardstack.ccid.SlotStatusRegister;
 import org.cardstack.sim.card.ApduCard;
-import org.cardstack.sim.card.Atr;
+import org.cardstack.sim.card.CardAtrs;
+import org.cardstack.iso7816.atr.Atr;
+import org.cardstack.ccid.ProtocolDataStructure;
 import org.cardstack.sim.card.SimulatedCard;
 import org.cardstack.sim.card.PpsResponder;
 import org.cardstack.sim.card.T0Card;
@@ -103,6 +106,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link UsbDeviceGoneException}, blocked calls wake up with it), {@link #faults()} for fault injection.
  */
 public final class VirtualCcidReader {
+    private static final HexFormat HEX = HexFormat.of().withUpperCase();
     private static final Logger LOG = LoggerFactory.getLogger(VirtualCcidReader.class);
 
     public static final int EP_INTERRUPT = 0x81;
@@ -550,7 +554,7 @@ public final class VirtualCcidReader {
                 throw new UsbStallException("bulk OUT endpoint halted (injected)");
             }
             if (LOG.isDebugEnabled()) {
-                LOG.debug(">> {}", Atr.hex(message));
+                LOG.debug(">> {}", HEX.formatHex(message));
             }
             receiveMessage(message, fault);
         } finally {
@@ -643,7 +647,7 @@ public final class VirtualCcidReader {
             }
             System.arraycopy(msg, 0, buffer, offset, msg.length);
             if (LOG.isDebugEnabled()) {
-                LOG.debug("!! {}", Atr.hex(msg));
+                LOG.debug("!! {}", HEX.formatHex(msg));
             }
             return msg.length;
         } finally {
@@ -862,7 +866,7 @@ public final class VirtualCcidReader {
             LOG.debug("fault: bulk IN stall, answer dropped");
         } else {
             if (LOG.isDebugEnabled()) {
-                LOG.debug("<< {}", Atr.hex(msg));
+                LOG.debug("<< {}", HEX.formatHex(msg));
             }
             bulkInQueue.add(msg);
         }
@@ -1279,29 +1283,25 @@ public final class VirtualCcidReader {
     }
 
     /** bProtocolNum followed by the structure, from the ATR (§6.1.7; 7816-3 defaults when absent). */
-    private byte[] defaultParameters(byte[] atr) {
-        Atr.Info info;
+    private byte[] defaultParameters(byte[] atrBytes) {
+        Atr atr;
         try {
-            info = Atr.parse(atr);
+            atr = Atr.parse(atrBytes);
         } catch (IllegalArgumentException e) {
-            info = new Atr.Info(false, 1, -1, -1, -1, -1, -1, 0, 0, false);
+            atr = Atr.parse(CardAtrs.rigT0Atr());   // a card with a broken ATR: plain T=0 defaults
         }
-        int supported = ccid.dwProtocols() & info.protocols();
-        int proto;
-        if ((supported & (1 << info.firstProtocol())) != 0) {
-            proto = info.firstProtocol();
-        } else {
-            proto = (supported & 1) != 0 ? 0 : (supported & 2) != 0 ? 1 : 0;
-        }
-        int fidi = info.ta1() >= 0 ? info.ta1() : 0x11;
-        int conv = info.inverseConvention() ? 0x02 : 0x00;
-        int guard = info.tc1() >= 0 ? info.tc1() : 0;
-        if (proto == 0) {
-            return new byte[] {0, (byte) fidi, (byte) conv, (byte) guard,
-                    (byte) (info.t0WaitingInteger() >= 0 ? info.t0WaitingInteger() : 0x0A), 0};
-        }
-        return new byte[] {1, (byte) fidi, (byte) (0x10 | conv), (byte) guard,
-                (byte) (info.tb3() >= 0 ? info.tb3() : 0x4D), 0, (byte) (info.ifsc() >= 0 ? info.ifsc() : 0x20), 0};
+        int offered = atr.protocols().stream().mapToInt(t -> t < 2 ? 1 << t : 0).reduce(0, (x, y) -> x | y);
+        int supported = ccid.dwProtocols() & offered;
+        int first = atr.firstProtocol();
+        int proto = first < 2 && (supported & (1 << first)) != 0 ? first : (supported & 1) != 0 ? 0 : (supported & 2) != 0 ? 1 : 0;
+        int fiDi = atr.ta(1).orElse(0x11);
+        ProtocolDataStructure structure = proto == 0 ? ProtocolDataStructure.T0.of(atr, fiDi)
+                : ProtocolDataStructure.T1.of(atr, fiDi);
+        byte[] bytes = structure.toBytes();
+        byte[] out = new byte[1 + bytes.length];
+        out[0] = (byte) proto;
+        System.arraycopy(bytes, 0, out, 1, bytes.length);
+        return out;
     }
 
     private RdrToPc escape(Slot s, PcToRdr.Escape e) {

@@ -1,5 +1,6 @@
 package org.cardstack.sim.card;
 
+import org.cardstack.iso7816.atr.Atr;
 import com.licel.jcardsim.samples.HelloWorldApplet;
 import org.cardstack.sim.applets.TestApplet;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,12 +38,12 @@ class SimulatedCardTest {
 
     @Test
     void defaultAtrIsValidAndOffersT0ThenT1() {
-        Atr.Info info = Atr.parse(card.atr());
-        assertEquals(n(Atr.DEFAULT_HEX), s(card.atr()));
-        assertTrue(info.offersT0() && info.offersT1() && info.tckPresent());
-        assertEquals(0, info.firstProtocol());
-        Atr.Info rig = Atr.parse(Atr.rigT0Atr());
-        assertEquals(1, rig.protocols());
+        Atr info = Atr.parse(card.atr());
+        assertEquals(n(CardAtrs.DEFAULT_HEX), s(card.atr()));
+        assertEquals(java.util.List.of(0, 1), info.protocols());
+        assertTrue(info.tck().isPresent());
+        Atr rig = Atr.parse(CardAtrs.rigT0Atr());
+        assertEquals(java.util.List.of(0), rig.protocols());
         assertThrows(IllegalArgumentException.class, () -> Atr.parse(b("3B 8A 80 01 4A 43 4F 50 33 31 56 32 33 32 00")));
         assertThrows(IllegalArgumentException.class, () -> card.setAtr(b("3B 02 01")));
     }
@@ -99,7 +100,7 @@ class SimulatedCardTest {
 
     @Test
     void helloWorldSample() {
-        SimulatedCard hello = new SimulatedCard(Atr.rigT0Atr());
+        SimulatedCard hello = new SimulatedCard(CardAtrs.rigT0Atr());
         // the sample reads La at a fixed offset (it assumes 2 bytes of control info): give it no bArray
         assertThrows(IllegalStateException.class, () -> hello.install(HelloWorldApplet.class, b("F000000001"), null));
         hello.installRaw(HelloWorldApplet.class, b("F000000001"), new byte[0]);

@@ -17,7 +17,7 @@ class T0CardTest {
 
     @BeforeEach
     void setUp() {
-        SimulatedCard card = new SimulatedCard(Atr.rigT0Atr());
+        SimulatedCard card = new SimulatedCard(CardAtrs.rigT0Atr());
         card.install(TestApplet.class, b(TestApplet.AID_HEX), null);
         card.powerOn();
         t0 = new T0Card(card);

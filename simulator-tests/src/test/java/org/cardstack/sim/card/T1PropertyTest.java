@@ -54,10 +54,10 @@ class T1PropertyTest {
         int ifsc = 1 + rnd.nextInt(254);
         int ifsd = 1 + rnd.nextInt(254);
         T1ErrorDetection edc = rnd.nextBoolean() ? T1ErrorDetection.CRC : T1ErrorDetection.LRC;
-        byte[] atr = Atr.withTck(new byte[] {0x3B, (byte) 0x80, (byte) 0x81, 0x31, (byte) ifsc, 0x45,
+        byte[] atr = CardAtrs.withTck(new byte[] {0x3B, (byte) 0x80, (byte) 0x81, 0x31, (byte) ifsc, 0x45,
             (byte) (edc == T1ErrorDetection.CRC ? 0x01 : 0x00), 0});
         atr[3] = 0x71; // TD2: TA3, TB3, TC3 follow, T=1
-        atr = Atr.withTck(atr);
+        atr = CardAtrs.withTck(atr);
         double rate = rnd.nextDouble() * 0.02;
         T1Faults faults = new T1Faults().random(new Random(seed * 31), rate);
         int ok = 0;
@@ -115,7 +115,7 @@ class T1PropertyTest {
     void noFaultsNoFailures(long seed) throws Exception {
         Random rnd = new Random(seed);
         T1Card card = new T1Card(new FunctionCard(), new T1Faults());
-        card.reset(Atr.withTck(new byte[] {0x3B, (byte) 0x80, (byte) 0x81, 0x11, 0x10, 0}));
+        card.reset(CardAtrs.withTck(new byte[] {0x3B, (byte) 0x80, (byte) 0x81, 0x11, 0x10, 0}));
         T1Protocol host = new T1Protocol((block, wtx) -> card.receive(block), new T1Config(16, T1ErrorDetection.LRC, 0));
         host.negotiateIfsd(20);
         for (int k = 0; k < 20; k++) {

@@ -3,7 +3,7 @@ package org.cardstack.sim.reader;
 import org.cardstack.ccid.CcidDescriptor;
 import org.cardstack.ccid.ExchangeLevel;
 import org.cardstack.sim.applets.TestApplet;
-import org.cardstack.sim.card.Atr;
+import org.cardstack.sim.card.CardAtrs;
 import org.cardstack.sim.card.SimulatedCard;
 import org.cardstack.usb.ConfigurationDescriptor;
 import org.cardstack.usb.EndpointDescriptor;
@@ -279,7 +279,7 @@ class VirtualCcidReaderTest {
 
     @Test
     void tpduLevelWithT0Card() throws Exception {
-        SimulatedCard card = new SimulatedCard(Atr.rigT0Atr());
+        SimulatedCard card = new SimulatedCard(CardAtrs.rigT0Atr());
         card.install(TestApplet.class, b(TestApplet.AID_HEX), null);
         Host host = open(VirtualCcidReader.builder().level(ExchangeLevel.TPDU).card(card).build());
         host.x(">> 62 00 00 00 00 00 01 00 00 00", "<< 80 0C 00 00 00 00 01 00 00 00 3B 0A 4A 43 4F 50 33 31 56 32 33 32");

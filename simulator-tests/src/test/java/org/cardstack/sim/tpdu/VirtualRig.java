@@ -15,7 +15,7 @@ import org.cardstack.reader.ReaderSession;
 import org.cardstack.reader.SlotState;
 import org.cardstack.reader.ccid.CcidDriver;
 import org.cardstack.sim.applets.TestApplet;
-import org.cardstack.sim.card.Atr;
+import org.cardstack.sim.card.CardAtrs;
 import org.cardstack.sim.card.SimulatedCard;
 import org.cardstack.sim.reader.VirtualCcidReader;
 import org.cardstack.sim.reader.VirtualUsbSession;
@@ -40,9 +40,9 @@ public final class VirtualRig implements AutoCloseable {
         /** TPDU level, T=1 card with IFSC 32 and TA1 13, the host negotiates (PPS, SetParameters, S(IFS)). */
         TPDU_T1_HOST(ExchangeLevel.TPDU, HOST_SELECTS, 3, t1Atr(32)),
         /** TPDU level, T=0 (the default ATR offers T=0 first), the host selects parameters. */
-        TPDU_T0_HOST(ExchangeLevel.TPDU, HOST_SELECTS, 3, Atr.defaultAtr()),
+        TPDU_T0_HOST(ExchangeLevel.TPDU, HOST_SELECTS, 3, CardAtrs.defaultAtr()),
         /** TPDU level, T=0 only reader that sets parameters itself. */
-        TPDU_T0(ExchangeLevel.TPDU, null, 1, Atr.defaultAtr());
+        TPDU_T0(ExchangeLevel.TPDU, null, 1, CardAtrs.defaultAtr());
 
         final ExchangeLevel level;
         final Integer features;
@@ -69,7 +69,7 @@ public final class VirtualRig implements AutoCloseable {
      * ATR: TA1 13, TD1 81, TD2 31 (T=1): TA3 IFSC, TB3 45 (BWI 4, CWI 5); historical bytes "CARDSTACK".
      */
     static byte[] t1Atr(int ifsc) {
-        return Atr.withTck(HexFormat.of().parseHex(String.format("3B 99 13 81 31 %02X 45 43 41 52 44 53 54 41 43 4B 00", ifsc)
+        return CardAtrs.withTck(HexFormat.of().parseHex(String.format("3B 99 13 81 31 %02X 45 43 41 52 44 53 54 41 43 4B 00", ifsc)
                 .replace(" ", "")));
     }
 
