@@ -50,6 +50,11 @@ public final class CcidCodec {
         int b8 = buf[8] & 0xFF;
         int b9 = buf[9] & 0xFF;
         int type = buf[0] & 0xFF;
+        if (data.length != 0 && !carriesData(type)) {
+            // §6.1: these commands have dwLength 0000h; the reader answers bError 01 (offset of dwLength).
+            throw new CcidFormatException("dwLength", 1, String.format("command 0x%02X carries no data, dwLength %d",
+                    type, data.length));
+        }
         return switch (type) {
             case 0x62 -> new PcToRdr.IccPowerOn(slot, seq, b7);
             case 0x63 -> new PcToRdr.IccPowerOff(slot, seq);
@@ -72,6 +77,11 @@ public final class CcidCodec {
             }
             default -> throw new CcidFormatException("bMessageType", 0, String.format("unknown command 0x%02X", type));
         };
+    }
+
+    /** XfrBlock, SetParameters, Escape, Secure and SetDataRateAndClockFrequency have abData (§6.1). */
+    private static boolean carriesData(int type) {
+        return type == 0x6F || type == 0x61 || type == 0x6B || type == 0x69 || type == 0x73;
     }
 
     // ---- responses (reader -> host) ----

@@ -60,7 +60,9 @@ public record SlotStatusRegister(int bStatus, int bError) {
 
     @Override
     public String toString() {
+        // With a time extension, bError is the BWT multiplier, not an error (§6.2.6).
+        String error = commandStatus() == CommandStatus.TIME_EXTENSION ? "BWT multiplier " + bError : errorName();
         return String.format("bStatus 0x%02X (%s, %s), bError 0x%02X (%s)", bStatus, iccStatus(), commandStatus(),
-                bError, errorName());
+                bError, error);
     }
 }

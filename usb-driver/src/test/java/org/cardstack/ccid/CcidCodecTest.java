@@ -52,6 +52,25 @@ class CcidCodecTest {
     }
 
     @Test
+    void commandsWithoutDataRefuseADwLengthOtherThanZero() {
+        // CCID §6.1.3: GetSlotStatus has dwLength 0000h; three stray bytes (trace U6 F2) are bError 01
+        byte[] m = hex("65 03 00 00 00 00 2F 00 00 00 01 02 03");
+        CcidFormatException e = assertThrows(CcidFormatException.class, () -> CcidCodec.decodeCommand(m, m.length, 271));
+        assertEquals("dwLength", e.field());
+        assertEquals(1, e.offset());
+        byte[] xfr = hex("6F 03 00 00 00 00 2F 00 00 00 01 02 03");
+        assertInstanceOf(PcToRdr.XfrBlock.class, assertDoesNotThrowDecode(xfr));
+    }
+
+    private static PcToRdr assertDoesNotThrowDecode(byte[] m) {
+        try {
+            return CcidCodec.decodeCommand(m, m.length, 271);
+        } catch (CcidFormatException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void exactlyMaxMessageLengthIsAccepted() throws Exception {
         byte[] b = new byte[MAX];
         b[0] = (byte) 0x80;
