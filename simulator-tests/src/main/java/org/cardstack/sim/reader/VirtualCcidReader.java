@@ -264,6 +264,16 @@ public final class VirtualCcidReader {
         }
     }
 
+    /** True while a slot change waits to be read from the interrupt endpoint (tests wait for it to go). */
+    public boolean slotChangePending() {
+        lock.lock();
+        try {
+            return config.interrupt && anyChanged();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Inserts a card (unpowered) into an empty slot; the interrupt endpoint reports it. */
     public void insertCard(int slot, ApduCard card) {
         card.powerOff();
