@@ -41,6 +41,17 @@ class CardstackCommandTest {
     }
 
     @Test
+    void apduOnAT1TpduReaderRunsTheBlockProtocol() {
+        // TPDU reader offering T=1 only: the driver runs T=1 (7816-3 §11) with the card's IFSC (32); a 200-byte
+        // echo needs chaining both ways, and the answer comes back whole (no 61xx as on T=0).
+        String data = "AB".repeat(200);
+        Run r = run("apdu", "--no-usb", "--simulate", "level=tpdu,protocols=t1", "00A404000BF043415244535441434B01",
+                "00040000C8" + data + "00");
+        assertEquals(0, r.exit, r.err);
+        assertTrue(r.out.contains("< " + "AB ".repeat(200) + "90 00\n"), r.out);
+    }
+
+    @Test
     void readersListsEachSimulatedReaderWithSlotsAndAtr() {
         Run r = run("readers", "--no-usb", "--simulate", "applet=test,level=extended", "--simulate", "t0,empty");
         assertEquals(0, r.exit, r.err);

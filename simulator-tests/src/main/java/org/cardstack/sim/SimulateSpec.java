@@ -67,7 +67,8 @@ public record SimulateSpec(List<AppletSpec> applets, ExchangeLevel level, Intege
               aid=HEX         instance AID, 5 to 16 bytes (overrides the preset's)
               params=HEX      applet data: install() gets Li|AID|00|La|data (the JCRE's layout)
               rawparams=HEX   bArray passed to install() as it is, instead of that layout
-              level=L         tpdu (T=0 card behind a TPDU reader, 61xx/6Cxx/GET RESPONSE),
+              level=L         tpdu (TPDU reader: T=0 card with 61xx/6Cxx/GET RESPONSE, or T=1
+                              blocks with protocols=t1 or t0/t1),
                               short (short APDU level), extended (extended APDU level, chaining) [short]
               t0              the same as level=tpdu
               max=N           dwMaxCCIDMessageLength, at least 271 [271; extended: 65546]
@@ -76,7 +77,7 @@ public record SimulateSpec(List<AppletSpec> applets, ExchangeLevel level, Intege
               empty           no card at start (the same as cards=0)
               interrupt=B     yes|no: interrupt endpoint for slot change notification [yes]
               atr=A           HEX, default (3B8A80014A434F503331563233327A: T=0 and T=1) or
-                              rig (3B0A4A434F50333156323332: T=0 only) [tpdu: rig, else default]
+                              rig (3B0A4A434F50333156323332: T=0 only) [tpdu with t0: rig, else default]
               vid=HEX pid=HEX USB idVendor / idProduct [1209 / 0001]
               manufacturer=S product=S serial=S   USB strings (no commas)
               voltages=V      any of 5, 3, 1.8 joined with '/', e.g. 5/3 [5/3/1.8]
@@ -209,11 +210,10 @@ public record SimulateSpec(List<AppletSpec> applets, ExchangeLevel level, Intege
         if (cards > slots) {
             throw new IllegalArgumentException("--simulate: cards=" + cards + " but only " + slots + " slot(s)");
         }
-        if (protocols != null && level == ExchangeLevel.TPDU && protocols != 1) {
-            throw new IllegalArgumentException("--simulate: level=tpdu simulates T=0 only (protocols=t0)");
-        }
         if (atr == null) {
-            atr = level == ExchangeLevel.TPDU ? CardAtrs.rigT0Atr() : CardAtrs.defaultAtr();
+            // A T=0 reader gets the rig's T=0-only card; a T=1-capable one a card offering T=0 and T=1.
+            boolean t0Only = protocols == null || protocols == 1;
+            atr = level == ExchangeLevel.TPDU && t0Only ? CardAtrs.rigT0Atr() : CardAtrs.defaultAtr();
         }
         if (appletItems.isEmpty()) {
             appletItems.add(new String[] {TEST_APPLET, null, null, null});

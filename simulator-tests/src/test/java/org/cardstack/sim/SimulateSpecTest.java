@@ -116,7 +116,6 @@ class SimulateSpecTest {
         assertError("applet=hello,params=01", "hello takes no params");
         assertError("vid=12345", "'12345'", "'vid'");
         assertError("voltages=12", "'12'", "'voltages'");
-        assertError("level=tpdu,protocols=t1", "T=0 only");
         assertError("t0,,empty", "empty item");
     }
 
