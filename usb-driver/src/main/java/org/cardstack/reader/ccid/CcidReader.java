@@ -96,6 +96,10 @@ public final class CcidReader implements Reader {
 
     @Override
     public byte[] powerOn(int slot) throws ReaderException {
+        return exclusive(slot, () -> doPowerOn(slot));
+    }
+
+    private byte[] doPowerOn(int slot) throws ReaderException {
         SlotModel model = slot(slot);
         ReaderException last = null;
         for (int voltage : voltageSequence()) {
@@ -173,6 +177,13 @@ public final class CcidReader implements Reader {
 
     @Override
     public void powerOff(int slot) throws ReaderException {
+        exclusive(slot, () -> {
+            doPowerOff(slot);
+            return null;
+        });
+    }
+
+    private void doPowerOff(int slot) throws ReaderException {
         SlotModel model = slot(slot);
         RdrToPc answer = transport.exchange(seq -> new PcToRdr.IccPowerOff(slot, seq));
         if (answer.status().failed() && answer.status().iccStatus() != SlotStatusRegister.IccStatus.ABSENT) {
@@ -189,6 +200,37 @@ public final class CcidReader implements Reader {
 
     @Override
     public byte[] transmit(int slot, byte[] commandApdu) throws ReaderException {
+        return exclusive(slot, () -> doTransmit(slot, commandApdu));
+    }
+
+    /** One slot operation that may take several CCID messages (a T=1 or extended chain, a power-on). */
+    private interface SlotCall<T> {
+        T run() throws ReaderException;
+    }
+
+    /**
+     * Runs a slot operation alone on its slot: the messages of one APDU (T=1 blocks, chained XfrBlocks)
+     * must not interleave with another thread's, and a power cycle must not cut through a chain.
+     */
+    private <T> T exclusive(int slot, SlotCall<T> call) throws ReaderException {
+        SlotModel model = slot(slot);
+        int bound = transport.timeouts().overallMillis();
+        try {
+            if (!model.turn.tryLock(bound, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw new ReaderBusyException("slot " + slot + " of " + info.name() + " busy for " + bound + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReaderException("interrupted while waiting for slot " + slot, e);
+        }
+        try {
+            return call.run();
+        } finally {
+            model.turn.unlock();
+        }
+    }
+
+    private byte[] doTransmit(int slot, byte[] commandApdu) throws ReaderException {
         SlotModel model = slot(slot);
         byte[] atr = model.atr();
         if (atr == null) {
@@ -499,6 +541,8 @@ public final class CcidReader implements Reader {
 
     /** What the driver knows of one slot. */
     private static final class SlotModel {
+        /** Held for a whole slot operation; see {@link #exclusive}. */
+        final java.util.concurrent.locks.ReentrantLock turn = new java.util.concurrent.locks.ReentrantLock(true);
         private byte[] atr;
         private TpduLink link;
         private SlotState state = SlotState.ABSENT;

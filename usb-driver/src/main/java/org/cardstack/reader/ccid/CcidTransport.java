@@ -55,6 +55,8 @@ final class CcidTransport {
 
     boolean isGone() { return gone; }
 
+    CcidTimeouts timeouts() { return timeouts; }
+
     org.cardstack.usb.UsbDevice device() { return itf.device(); }
 
     void markGone() { gone = true; }
