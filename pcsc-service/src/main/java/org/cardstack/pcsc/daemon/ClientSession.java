@@ -246,26 +246,25 @@ final class ClientSession {
     }
 
     private void establish(Message.Establish e) {
+        Context c;
+        try {
+            c = daemon.rm.establishContext(label, e.scope());
+        } catch (PcscException ex) {
+            send(new Message.Establish(e.scope(), 0, ex.code()));
+            return;
+        }
         Context old;
         synchronized (this) {
             old = context;
-            context = null;
+            context = c;
         }
         if (old != null) {
             // the client re-sends ESTABLISH when the id collided in its process; it keeps the last one
             daemon.contextGone(old.id());
             old.release();
         }
-        try {
-            Context c = daemon.rm.establishContext(label, e.scope());
-            synchronized (this) {
-                context = c;
-            }
-            daemon.contextCreated(c.id(), this);
-            send(new Message.Establish(e.scope(), c.id(), 0));
-        } catch (PcscException ex) {
-            send(new Message.Establish(e.scope(), 0, ex.code()));
-        }
+        daemon.contextCreated(c.id(), this);
+        send(new Message.Establish(e.scope(), c.id(), 0));
     }
 
     private void release(Message.Release r) {
