@@ -10,6 +10,7 @@ import org.cardstack.sim.card.SimulatedCard;
 import org.cardstack.sim.reader.VirtualCcidReader;
 import org.cardstack.sim.reader.VirtualUsbSession;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -24,7 +25,8 @@ import java.util.Set;
  */
 public record SimulateSpec(List<AppletSpec> applets, ExchangeLevel level, Integer maxMessage, int slots, int cards,
                            boolean interrupt, byte[] atr, Integer vendorId, Integer productId, String manufacturer,
-                           String product, String serial, Integer voltages, Integer protocols) {
+                           String product, String serial, Integer voltages, Integer protocols,
+                           List<Path> classpath) {
 
     /** One applet to install: class, instance AID, and either applet data (JCRE layout) or raw bArray. */
     public record AppletSpec(String className, byte[] aid, byte[] params, byte[] rawParams) {
@@ -47,6 +49,8 @@ public record SimulateSpec(List<AppletSpec> applets, ExchangeLevel level, Intege
     public static final String TEST_APPLET = TestApplet.class.getName();
     public static final String HELLO_APPLET = HelloWorldApplet.class.getName();
     public static final String HELLO_AID = "F000000001";
+    /** A card offering T=1 only: TD1 = 01, the default's historical bytes, TCK. */
+    public static final String T1_ONLY_ATR = "3B8A014A434F50333156323332FA";
 
     /** The grammar, for --help. */
     public static final String HELP = """
@@ -61,12 +65,15 @@ public record SimulateSpec(List<AppletSpec> applets, ExchangeLevel level, Intege
                                  05 own 61xx; 06 SW = P1P2; extended length supported)
                               hello: jCardSim's HelloWorldApplet, AID F000000001 (installed with an
                                 empty bArray, as the sample expects)
-                              a fully qualified Java Card applet class on the class path (needs aid=)
+                              a fully qualified Java Card applet class (needs aid=), from cp= or
+                                --applet-classpath, e.g. com.example.PurseApplet
                               Repeat applet= to install several; aid/params/rawparams apply to the
                               applet= before them. The first applet is selected after each reset. [test]
               aid=HEX         instance AID, 5 to 16 bytes (overrides the preset's)
               params=HEX      applet data: install() gets Li|AID|00|La|data (the JCRE's layout)
               rawparams=HEX   bArray passed to install() as it is, instead of that layout
+              cp=PATHS        jars and/or class directories holding the applets, joined with ':'
+                              (javacard.* and jCardSim always come from cardstack's own copy)
               level=L         tpdu (TPDU reader: T=0 card with 61xx/6Cxx/GET RESPONSE, or T=1
                               blocks with protocols=t1 or t0/t1),
                               short (short APDU level), extended (extended APDU level, chaining) [short]
@@ -78,6 +85,9 @@ public record SimulateSpec(List<AppletSpec> applets, ExchangeLevel level, Intege
               interrupt=B     yes|no: interrupt endpoint for slot change notification [yes]
               atr=A           HEX, default (3B8A80014A434F503331563233327A: T=0 and T=1) or
                               rig (3B0A4A434F50333156323332: T=0 only) [tpdu with t0: rig, else default]
+                              or by the protocols the card offers: t0 (= rig), t1
+                              (3B8A014A434F50333156323332FA: T=1 only), t0/t1 (= default).
+                              The reader must support one of them (see protocols=)
               vid=HEX pid=HEX USB idVendor / idProduct [1209 / 0001]
               manufacturer=S product=S serial=S   USB strings (no commas)
               voltages=V      any of 5, 3, 1.8 joined with '/', e.g. 5/3 [5/3/1.8]
@@ -92,6 +102,18 @@ public record SimulateSpec(List<AppletSpec> applets, ExchangeLevel level, Intege
      * @throws IllegalArgumentException with a message naming the bad key or value
      */
     public static SimulateSpec parse(String spec) {
+        return parse(spec, List.of());
+    }
+
+    /**
+     * Parses a spec whose applets may also come from {@code baseClasspath} (the CLI's --applet-classpath),
+     * searched before the spec's own cp= entries. Checks that each applet class loads and that the card
+     * builds (every applet installs), so a scenario that cannot work fails here with a message naming
+     * the applet and the reason.
+     *
+     * @throws IllegalArgumentException with a message naming the bad key, value, class or install failure
+     */
+    public static SimulateSpec parse(String spec, List<Path> baseClasspath) {
         if (spec == null) {
             throw new IllegalArgumentException("--simulate: empty spec");
         }
@@ -111,6 +133,7 @@ public record SimulateSpec(List<AppletSpec> applets, ExchangeLevel level, Intege
         Integer voltages = null;
         Integer protocols = null;
         Set<String> seen = new LinkedHashSet<>();
+        List<Path> classpath = new ArrayList<>(baseClasspath);
         for (String raw : spec.split(",", -1)) {
             String item = raw.trim();
             if (item.isEmpty()) {
@@ -138,6 +161,13 @@ public record SimulateSpec(List<AppletSpec> applets, ExchangeLevel level, Intege
             }
             switch (key) {
                 case "applet" -> appletItems.add(new String[] {appletClass(value), null, null, null});
+                case "cp", "classpath" -> {
+                    try {
+                        classpath.addAll(AppletClasspath.parse(value));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("--simulate: bad value for key '" + key + "': " + e.getMessage());
+                    }
+                }
                 case "aid", "params", "rawparams" -> {
                     if (appletItems.isEmpty()) {
                         appletItems.add(new String[] {TEST_APPLET, null, null, null});
@@ -168,8 +198,9 @@ public record SimulateSpec(List<AppletSpec> applets, ExchangeLevel level, Intege
                 case "interrupt" -> interrupt = bool(key, value);
                 case "atr" -> {
                     atr = switch (value.toLowerCase(Locale.ROOT)) {
-                        case "default" -> CardAtrs.defaultAtr();
+                        case "default", "t0/t1", "t1/t0" -> CardAtrs.defaultAtr();
                         case "rig", "t0" -> CardAtrs.rigT0Atr();
+                        case "t1" -> HEXF.parseHex(T1_ONLY_ATR);
                         default -> hex(key, value);
                     };
                     try {
@@ -210,6 +241,17 @@ public record SimulateSpec(List<AppletSpec> applets, ExchangeLevel level, Intege
         if (cards > slots) {
             throw new IllegalArgumentException("--simulate: cards=" + cards + " but only " + slots + " slot(s)");
         }
+        if (atr != null) {
+            int offered = 0;
+            for (int t : Atr.parse(atr).protocols()) {
+                offered |= t == 0 ? 1 : t == 1 ? 2 : 0;
+            }
+            int readerProtocols = protocols != null ? protocols : level == ExchangeLevel.TPDU ? 1 : 3;
+            if ((offered & readerProtocols) == 0) {
+                throw new IllegalArgumentException("--simulate: the card's ATR offers " + protocolNames(offered)
+                        + " but the reader supports " + protocolNames(readerProtocols) + " (set protocols=)");
+            }
+        }
         if (atr == null) {
             // A T=0 reader gets the rig's T=0-only card; a T=1-capable one a card offering T=0 and T=1.
             boolean t0Only = protocols == null || protocols == 1;
@@ -221,6 +263,12 @@ public record SimulateSpec(List<AppletSpec> applets, ExchangeLevel level, Intege
         List<AppletSpec> applets = new ArrayList<>();
         Set<String> aids = new LinkedHashSet<>();
         for (String[] a : appletItems) {
+            try {
+                AppletClasspath.load(a[0], classpath);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--simulate: bad value '" + a[0] + "' for key 'applet': "
+                        + e.getMessage());
+            }
             String aid = a[1];
             if (aid == null) {
                 if (a[0].equals(TEST_APPLET)) {
@@ -252,25 +300,67 @@ public record SimulateSpec(List<AppletSpec> applets, ExchangeLevel level, Intege
             }
             applets.add(as);
         }
-        return new SimulateSpec(List.copyOf(applets), level, max, slots, cards, interrupt, atr, vid, pid,
-                manufacturer, product, serial, voltages, protocols);
+        SimulateSpec built = new SimulateSpec(List.copyOf(applets), level, max, slots, cards, interrupt, atr, vid, pid,
+                manufacturer, product, serial, voltages, protocols, List.copyOf(classpath));
+        built.newCard();   // every applet installs, or the error says which did not and why
+        return built;
+    }
+
+    /** The exception chain, Java Card exceptions with their reason code (jCardSim wraps what install throws). */
+    private static String describe(Throwable e) {
+        StringBuilder b = new StringBuilder();
+        java.util.Set<Throwable> seen = new java.util.HashSet<>();
+        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+            if (t instanceof IllegalStateException && t.getCause() != null && t.getMessage() != null
+                    && t.getMessage().startsWith("installing ")) {
+                continue;   // SimulatedCard's wrapper: its message is what we say already
+            }
+            if (b.length() > 0) b.append(" <- ");
+            b.append(t.getClass().getName());
+            if (t instanceof javacard.framework.CardRuntimeException c) {
+                b.append(String.format(" (reason 0x%04X)", c.getReason() & 0xFFFF));
+            } else if (t instanceof javacard.framework.CardException c) {
+                b.append(String.format(" (reason 0x%04X)", c.getReason() & 0xFFFF));
+            } else if (t.getMessage() != null) {
+                b.append(": ").append(t.getMessage());
+            }
+        }
+        return b.toString();
+    }
+
+    private static String protocolNames(int bits) {
+        return (bits & 3) == 3 ? "T=0 and T=1" : (bits & 1) != 0 ? "T=0 only" : (bits & 2) != 0 ? "T=1 only" : "neither T=0 nor T=1";
     }
 
     private static final List<String> KEYS = List.of("applet", "aid", "params", "rawparams", "level", "t0", "max",
             "slots", "cards", "empty", "interrupt", "atr", "vid", "pid", "manufacturer", "product", "serial",
-            "voltages", "protocols");
+            "voltages", "protocols", "cp", "classpath");
 
-    /** A new card with this spec's ATR and applets (the first applet is the default-selected one). */
+    /**
+     * A new card with this spec's ATR and applets (the first applet is the default-selected one).
+     *
+     * @throws IllegalArgumentException naming the applet whose class does not load or whose install failed
+     */
     public SimulatedCard newCard() {
         SimulatedCard card = new SimulatedCard(atr);
         for (AppletSpec a : applets) {
-            Class<? extends Applet> c = loadApplet(a.className());
-            if (a.rawParams() != null) {
-                card.installRaw(c, a.aid(), a.rawParams());
-            } else if (a.className().equals(HELLO_APPLET)) {
-                card.installRaw(c, a.aid(), new byte[0]);
-            } else {
-                card.install(c, a.aid(), a.params());
+            Class<? extends Applet> c;
+            try {
+                c = AppletClasspath.load(a.className(), classpath);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--simulate: applet " + a.className() + ": " + e.getMessage(), e);
+            }
+            try {
+                if (a.rawParams() != null) {
+                    card.installRaw(c, a.aid(), a.rawParams());
+                } else if (a.className().equals(HELLO_APPLET)) {
+                    card.installRaw(c, a.aid(), new byte[0]);
+                } else {
+                    card.install(c, a.aid(), a.params());
+                }
+            } catch (RuntimeException | LinkageError e) {
+                throw new IllegalArgumentException("--simulate: applet " + a.className() + " (aid="
+                        + HEXF.formatHex(a.aid()) + "): install failed: " + describe(e), e);
             }
         }
         return card;
@@ -323,36 +413,11 @@ public record SimulateSpec(List<AppletSpec> applets, ExchangeLevel level, Intege
     // ---- helpers ----
 
     private static String appletClass(String value) {
-        String name = switch (value.toLowerCase(Locale.ROOT)) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
             case "test" -> TEST_APPLET;
             case "hello" -> HELLO_APPLET;
             default -> value;
         };
-        loadApplet(name);
-        return name;
-    }
-
-    private static Class<? extends Applet> loadApplet(String name) {
-        Class<?> c = null;
-        for (ClassLoader cl : new ClassLoader[] {Thread.currentThread().getContextClassLoader(),
-                SimulateSpec.class.getClassLoader()}) {
-            if (cl == null) continue;
-            try {
-                c = Class.forName(name, false, cl);
-                break;
-            } catch (ClassNotFoundException | LinkageError e) {
-                // next
-            }
-        }
-        if (c == null) {
-            throw new IllegalArgumentException("--simulate: bad value '" + name + "' for key 'applet': no such class"
-                    + " (test, hello, or a fully qualified applet class on the class path)");
-        }
-        if (!Applet.class.isAssignableFrom(c)) {
-            throw new IllegalArgumentException("--simulate: bad value '" + name + "' for key 'applet': "
-                    + "not a javacard.framework.Applet");
-        }
-        return c.asSubclass(Applet.class);
     }
 
     private static IllegalArgumentException bad(String key, String value, String expected) {

@@ -79,8 +79,8 @@ class SimulateSpecTest {
         SimulatedCard card = s.newCard();
         card.powerOn();
         assertEquals("90 00", s(card.transmit(b("00 A4 04 00 08 A0 00 00 01 51 00 00 01"))));
-        SimulateSpec raw = SimulateSpec.parse("applet=hello,rawparams=00");
-        assertEquals("00", s(raw.applets().get(0).rawParams()));
+        SimulateSpec raw = SimulateSpec.parse("applet=test,rawparams=0BF043415244535441434B010000");
+        assertEquals("0B F0 43 41 52 44 53 54 41 43 4B 01 00 00", s(raw.applets().get(0).rawParams()));
     }
 
     @Test
