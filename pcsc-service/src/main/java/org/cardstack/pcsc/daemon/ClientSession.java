@@ -319,7 +319,22 @@ final class ClientSession {
             if (mode == null) {
                 throw PcscException.of(ScardError.E_INVALID_VALUE, "share mode " + c.shareMode());
             }
-            CardHandle h = ctx.connect(name, mode, c.preferredProtocols(), -1);
+            CardHandle h;
+            while (true) {
+                try {
+                    h = ctx.connect(name, mode, c.preferredProtocols(), -1);
+                    break;
+                } catch (SharingViolationException e) {
+                    // pcscd's CONNECT waits while another handle holds a transaction and refuses only for
+                    // an exclusive hold (or EXCLUSIVE wanted on a used reader); a transaction that began
+                    // between the manager's wait and its check is waited for again
+                    org.cardstack.pcsc.manager.ReaderState st = daemon.rm.readerState(name);
+                    if (st == null || st.sharing() < 0 || mode == ShareMode.EXCLUSIVE && st.sharing() > 0
+                            || !ctx.isValid()) {
+                        throw e;
+                    }
+                }
+            }
             send(c.reply(h.id(), h.activeProtocol(), 0));
         } catch (PcscException e) {
             debug("CONNECT", e);
