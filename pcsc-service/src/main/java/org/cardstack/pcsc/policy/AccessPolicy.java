@@ -71,9 +71,15 @@ public final class AccessPolicy {
         List<Rule> rules = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
-            int hash = line.indexOf('#');
-            if (hash >= 0 && line.lastIndexOf('"', hash) < 0) {
-                line = line.substring(0, hash);
+            boolean quoted = false;
+            for (int k = 0; k < line.length(); k++) {
+                char ch = line.charAt(k);
+                if (ch == '"') {
+                    quoted = !quoted;
+                } else if (ch == '#' && !quoted) {
+                    line = line.substring(0, k);
+                    break;
+                }
             }
             line = line.strip();
             if (line.isEmpty()) {
