@@ -11,7 +11,8 @@ import javacard.framework.Util;
  * --simulate cp=: a persistent 16-bit counter.
  *
  * <ul>
- * <li>install parameters (applet data, in the JCRE layout): optional 2 bytes, the counter's start value</li>
+ * <li>install parameters (applet data, in the JCRE layout): optional 2 bytes, the counter's start value;
+ * an empty bArray (jCardSim's own loaders) registers under the AID being installed</li>
  * <li>{@code 80 10 00 00 00}: add one, answer the new value (2 bytes) and 9000</li>
  * <li>{@code 80 20 00 00 00}: answer the value</li>
  * <li>{@code 80 30 P1 P2}: set the value to P1P2</li>
@@ -22,6 +23,11 @@ public final class CounterApplet extends Applet {
     private short value;
 
     private CounterApplet(byte[] bArray, short bOffset, byte bLength) {
+        if (bLength == 0) {
+            // no install parameters (jCardSim's own loader, e.g. its VSmartCard, passes none)
+            register();
+            return;
+        }
         // bArray: Li | instance AID | Lc | control info | La | applet data
         short aidOffset = (short) (bOffset + 1);
         byte aidLength = bArray[bOffset];

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code cardstack} command. */
 @Command(name = "cardstack", mixinStandardHelpOptions = true, version = "cardstack 0.1.0",
         description = "A pure-Java smart-card stack: USB CCID readers without pcscd or libccid, and simulated cards.",
-        subcommands = {ReadersCommand.class, ApduCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ReadersCommand.class, ApduCommand.class, ServeCommand.class, CardCommand.class, CommandLine.HelpCommand.class})
 public final class Cardstack {
 
     public static void main(String[] args) {

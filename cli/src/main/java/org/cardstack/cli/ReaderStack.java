@@ -5,8 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.cardstack.reader.Reader;
 import org.cardstack.reader.ccid.CcidDriver;
-import org.cardstack.sim.SimulateSpec;
-import org.cardstack.sim.reader.VirtualUsbSession;
 import org.cardstack.usb.UsbSession;
 import org.cardstack.usb.libusb.LibUsbSession;
 
@@ -27,16 +25,38 @@ final class ReaderStack implements AutoCloseable {
             start(new LibUsbSession());
         }
         List<String> specs = new ArrayList<>(options.simulate);
-        if (specs.isEmpty() && readers().isEmpty() && !options.noDefaultSimulator) {
+        boolean vpcd = options.vpcd != null || !options.vpcdConnect.isEmpty();
+        if (specs.isEmpty() && !vpcd && readers().isEmpty() && !options.noDefaultSimulator) {
             err.println("cardstack: no USB reader found; using a simulated reader (--simulate " + DEFAULT_SIMULATION + ")");
             specs.add(DEFAULT_SIMULATION);
         }
-        if (!specs.isEmpty()) {
-            VirtualUsbSession virtualBus = new VirtualUsbSession();
-            for (String spec : specs) {
-                virtualBus.plug(SimulateSpec.parse(spec).newReader());
+        try {
+            virtual = VirtualReaders.create(options, specs);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        if (vpcd && options.vpcdWait > 0) {
+            awaitVpcdCard((long) (options.vpcdWait * 1000));
+        }
+    }
+
+    private VirtualReaders virtual;
+
+    private void awaitVpcdCard(long millis) {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (System.nanoTime() < end) {
+            for (org.cardstack.vpcd.VpcdDriver d : virtual.vpcd) {
+                for (int i = 0; i < d.readers().size(); i++) {
+                    if (d.hasCard(i)) return;
+                }
             }
-            start(virtualBus);
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -48,11 +68,16 @@ final class ReaderStack implements AutoCloseable {
     List<Reader> readers() {
         List<Reader> all = new ArrayList<>();
         drivers.forEach(d -> all.addAll(d.readers()));
+        if (virtual != null) {
+            if (virtual.simulatedDriver() != null) all.addAll(virtual.simulatedDriver().readers());
+            virtual.vpcd.forEach(d -> all.addAll(d.readers()));
+        }
         return all;
     }
 
     @Override
     public void close() {
+        if (virtual != null) virtual.close();
         drivers.forEach(CcidDriver::close);
         buses.forEach(UsbSession::close);
     }

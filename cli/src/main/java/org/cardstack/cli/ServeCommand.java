@@ -14,8 +14,6 @@ import org.cardstack.pcsc.manager.ResourceManager;
 import org.cardstack.pcsc.policy.AccessPolicy;
 import org.cardstack.pcsc.policy.GroupDirectory;
 import org.cardstack.reader.ccid.CcidDriver;
-import org.cardstack.sim.SimulateSpec;
-import org.cardstack.sim.reader.VirtualUsbSession;
 import org.cardstack.usb.UsbSession;
 import org.cardstack.usb.libusb.LibUsbSession;
 import picocli.CommandLine.Command;
@@ -79,6 +77,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Exit after this long without clients (pcscd --auto-exit; default when given: 60).")
     Integer autoExit;
 
+    @Option(names = "--control", paramLabel = "PATH",
+            description = "Control socket (mode 0600) for inserting and removing cards of the virtual readers at run"
+                    + " time: cardstack card --control PATH list|insert ID|remove ID.")
+    Path controlSocket;
+
     @Option(names = "--debug",
             description = "Log every APDU (VERIFY / CHANGE REFERENCE DATA / RESET RETRY COUNTER data masked).")
     boolean debug;
@@ -94,18 +97,20 @@ final class ServeCommand implements Callable<Integer> {
         AccessPolicy access = policy == null ? AccessPolicy.defaults() : AccessPolicy.load(policy);
 
         ResourceManager rm = new ResourceManager();
+        VirtualReaders virtual = null;
+        ControlServer control = null;
         List<UsbSession> buses = new ArrayList<>();
         List<CcidDriver> drivers = new ArrayList<>();
         try {
             if (!options.noUsb) {
                 add(rm, new LibUsbSession(), buses, drivers);
             }
-            if (!options.simulate.isEmpty()) {
-                VirtualUsbSession bus = new VirtualUsbSession();
-                for (String s : options.simulate) {
-                    bus.plug(SimulateSpec.parse(s).newReader());
-                }
-                add(rm, bus, buses, drivers);
+            virtual = VirtualReaders.create(options, options.simulate);
+            virtual.drivers().forEach(rm::addSource);
+            if (controlSocket != null) {
+                control = new ControlServer(controlSocket, virtual::control);
+                err.println("cardstack serve: card control on " + controlSocket + " (cardstack card --control "
+                        + controlSocket + " list|insert|remove)");
             }
             ServerSocketChannel listening;
             Path owned;
@@ -147,7 +152,9 @@ final class ServeCommand implements Callable<Integer> {
             }
             return 0;
         } finally {
+            if (control != null) control.close();
             rm.close();
+            if (virtual != null) virtual.close();
             drivers.forEach(CcidDriver::close);
             buses.forEach(UsbSession::close);
         }

@@ -74,7 +74,7 @@ class CardstackCommandTest {
     void badSpecAndBadHexAreClearErrors() {
         Run spec = run("readers", "--no-usb", "--simulate", "level=bogus");
         assertEquals(2, spec.exit);
-        assertTrue(spec.err.startsWith("cardstack: --simulate: bad value 'bogus' for key 'level'"), spec.err);
+        assertTrue(spec.err.startsWith("cardstack: --simulate #1 'level=bogus': bad value 'bogus' for key 'level'"), spec.err);
         Run hex = run("apdu", "--no-usb", "--simulate", "applet=hello", "00A4XYZ");
         assertEquals(2, hex.exit);
         assertTrue(hex.err.contains("not hex"), hex.err);
