@@ -86,7 +86,7 @@ class VpcdFuzzTest {
 
     private static synchronized void setUp() throws Exception {
         if (driver == null) {
-            driver = VpcdDriver.listen(VpcdOptions.defaults().withPort(0).withReaders(2).withTimeouts(1_000, 500));
+            driver = VpcdDriver.listen(VpcdOptions.defaults().withPort(0).withReaders(2).withTimeouts(300, 200));
             good = TestVicc.connect(driver.addresses().get(0));
             VpcdDriverTest.waitFor(() -> driver.readers().get(0).slotState(0) == SlotState.PRESENT);
             driver.readers().get(0).powerOn(0);
