@@ -86,6 +86,33 @@ else ok "daemon log has no errors"; fi
 kill -TERM "$daemon"; wait "$daemon" 2>/dev/null
 if [ -e "$sock" ]; then ko "socket file removed at exit"; else ok "socket file removed at exit"; fi
 
+
+# socket activation as systemd does it (StandardInput=socket): a listening socket on standard input,
+# clients connecting before the daemon is up, --auto-exit when the last one has gone
+act=$work/act.comm
+/usr/bin/python3 - "$act" "$jar" > "$work/act.log" 2>&1 <<'PY' &
+import os, socket, subprocess, sys
+path, jar = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX)
+s.bind(path)
+os.chmod(path, 0o666)
+s.listen(16)
+p = subprocess.Popen(["java", "-jar", jar, "serve", "--systemd", "--no-usb", "--simulate", "applet=hello",
+                      "--auto-exit", "2"], stdin=s.fileno())
+s.close()
+sys.exit(p.wait())
+PY
+activator=$!
+for _ in $(seq 1 50); do [ -S "$act" ] && break; sleep 0.1; done
+out=$(PCSCLITE_CSOCK_NAME=$act timeout 30 pcsc_scan -r 2>&1)
+expect "socket activation: first client served through the inherited socket" "$out" "^0: $R0\$"
+t0=$(date +%s)
+if timeout 30 tail --pid="$activator" -f /dev/null && wait "$activator"; then
+    ok "socket activation: --auto-exit after the last client ($(( $(date +%s) - t0 )) s), exit status 0"
+else ko "socket activation: --auto-exit" "$(cat "$work/act.log")"; fi
+if [ -S "$act" ]; then ok "socket activation: the socket file stays (systemd owns it)"
+else ko "socket activation: the socket file stays"; fi
+
 echo "serve-native-clients: $(( $(date +%s) - start )) s"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# serve-rig-rtt.sh: the native libpcsclite client of serve-rtt.c inside the usb-rig guest (QEMU's USB
+# CCID reader, real usb4java/libusb path), `cardstack serve` driving the reader versus Debian's pcscd +
+# libccid on the same reader, in ONE guest run (ABBA: cardstack, pcscd, pcscd, cardstack; each side the
+# mean of its two pass medians). Same approach as bench/rig-rtt.sh (guest-run --udev, classes and tools
+# built on the host, the guest seeing the host's / read-only).
+#
+#   bench/serve-rig-rtt.sh [ROUNDS] [AID_HEX]        (defaults 1000, F000000001: the rig's HelloWorld card)
+#
+# Needs the usb-rig next to the checkout (../shared/usb-rig or $USB_RIG), gcc, libpcsclite1, pcscd, libccid
+# (apt-get installs them as root when missing), the shaded jar (built with Maven if missing).
+# Last line: "serve-rig-rtt: median ... cardstack X us, pcscd+libccid Y us; cardstack/libccid = R (...)".
+set -uo pipefail
+
+if [ "${1:-}" = --in-guest ]; then
+    tools=$2 rounds=$3 aid=$4
+    out=/tmp/serve-rig.out; : > "$out"; rc=0
+    ready() { for _ in $(seq 1 600); do "$tools/rtt" 1 "$aid" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
+    cs_pass() {
+        echo "== pass $1: cardstack serve (CcidDriver on usb4java) on the rig's reader"
+        java -XX:TieredStopAtLevel=1 -jar "$tools/cardstack.jar" serve --socket /tmp/cs.comm >/tmp/cs.log 2>&1 </dev/null &
+        local d=$!
+        export PCSCLITE_CSOCK_NAME=/tmp/cs.comm
+        if ready; then "$tools/rtt" "$rounds" "$aid" 2>&1 | sed 's/^serve-rtt:/RESULT cardstack:/' | tee -a "$out"
+        else echo "cardstack serve found no card"; cat /tmp/cs.log; rc=1; fi
+        unset PCSCLITE_CSOCK_NAME
+        kill "$d"; wait "$d" 2>/dev/null; sleep 1
+    }
+    pcscd_pass() {
+        echo "== pass $1: pcscd + libccid (Debian) on the same reader"
+        mkdir -p /tmp/pcscd-usb-only
+        /usr/sbin/pcscd --foreground --config /tmp/pcscd-usb-only >/tmp/pcscd.log 2>&1 </dev/null &
+        local d=$!
+        if ready; then "$tools/rtt" "$rounds" "$aid" 2>&1 | sed 's/^serve-rtt:/RESULT pcscd:/' | tee -a "$out"
+        else echo "pcscd found no card"; cat /tmp/pcscd.log; rc=1; fi
+        kill "$d"; wait "$d" 2>/dev/null; sleep 1
+    }
+    cs_pass 1; pcscd_pass 2; pcscd_pass 3; cs_pass 4
+    med() { sed -n "s/^RESULT $1:.* median \([0-9.]*\) us.*/\1/p" "$out" | paste -sd' ' -; }
+    mean() { awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; if (NF) printf "%.1f", s / NF }' <<< "$1"; }
+    a_all=$(med cardstack) b_all=$(med pcscd); a=$(mean "$a_all") b=$(mean "$b_all")
+    [ -n "$a" ] && [ -n "$b" ] || rc=1
+    r=$(awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
+    v=$(awk -v r="$r" 'BEGIN { print (r != "n/a" && r + 0 <= 1) ? "target met: at or below libccid" : "target MISSED" }')
+    echo "serve-rig-rtt: pass medians (us): cardstack serve [$a_all], pcscd+libccid [$b_all]"
+    echo "serve-rig-rtt: median SCardTransmit (SELECT $aid, native libpcsclite client) over $rounds in the rig guest:" \
+         "cardstack serve ${a:-n/a} us, pcscd+libccid ${b:-n/a} us; cardstack/libccid = $r ($v)"
+    exit $rc
+fi
+
+rounds=${1:-1000}
+aid=${2:-F000000001}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+rig_run=${USB_RIG:-$(cd "$root/.." && pwd -P)/shared/usb-rig}/guest-run
+[ -x "$rig_run" ] || { echo "serve-rig-rtt: no usb-rig at $rig_run" >&2; exit 2; }
+missing() { command -v gcc >/dev/null && [ -x /usr/sbin/pcscd ] && [ -d /usr/lib/pcsc/drivers/ifd-ccid.bundle ] \
+            && ls /usr/lib/*/libpcsclite.so.1 >/dev/null 2>&1 && return 1 || return 0; }
+if missing && [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    pk="gcc libc6-dev libpcsclite1 pcscd libccid"
+    apt-get install -y -q --no-install-recommends $pk </dev/null >/dev/null \
+        || { apt-get update -q </dev/null >/dev/null && apt-get install -y -q --no-install-recommends $pk </dev/null >/dev/null; }
+fi
+missing && { echo "serve-rig-rtt: needs gcc libpcsclite1 pcscd libccid" >&2; exit 2; }
+[ -f "$root/cli/target/cardstack.jar" ] || (cd "$root" && { mvn -q -B -o install -DskipTests || mvn -q -B install -DskipTests; }) </dev/null || exit 2
+# snapshot outside target/ (a concurrent build may rewrite it), visible in the guest
+tools=${XDG_CACHE_HOME:-$HOME/.cache}/cardstack-rig/serve-$(printf %s "$root" | sha256sum | cut -c1-12)
+rm -rf "$tools" && mkdir -p "$tools"
+cp "$root/cli/target/cardstack.jar" "$tools/" || exit 2
+gcc -O2 -o "$tools/rtt" "$root/bench/serve-rtt.c" "$(ls /usr/lib/*/libpcsclite.so.1 | head -1)" || exit 2
+cd "$root"
+start=$(date +%s)
+"$rig_run" --udev --timeout "${RIG_TIMEOUT:-900}" -- "$root/bench/serve-rig-rtt.sh" --in-guest "$tools" "$rounds" "$aid" </dev/null
+rc=$?
+echo "serve-rig-rtt: exit $rc after $(( $(date +%s) - start )) s"
+exit $rc
