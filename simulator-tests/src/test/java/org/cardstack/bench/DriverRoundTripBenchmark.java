@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 6, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
 public class DriverRoundTripBenchmark {
@@ -64,6 +64,13 @@ public class DriverRoundTripBenchmark {
         reader = session.readers().get(0);
         reader.powerOn(0);
         reader.transmit(0, SELECT);
+        // Both paths must really echo (T=0 answers 61 10 to the case-4 APDU sent as case 3).
+        String direct = HexFormat.of().formatHex(simulator.transmitCommand(ECHO));
+        String driven = HexFormat.of().formatHex(reader.transmit(0, ECHO));
+        String echo = HexFormat.of().formatHex(ECHO, 5, 21) + "9000";
+        if (!direct.equals(echo) || !driven.equals("tpdu".equals(level) ? "6110" : echo)) {
+            throw new IllegalStateException("unexpected answers: direct " + direct + ", driver " + driven);
+        }
     }
 
     @TearDown(Level.Trial)

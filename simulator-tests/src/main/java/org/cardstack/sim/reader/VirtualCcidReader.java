@@ -136,7 +136,8 @@ public final class VirtualCcidReader {
     private final T1Faults t1Faults = new T1Faults();
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    private final Condition changed = lock.newCondition();      // bulk IN: an answer, a halt, unplug
+    private final Condition slotChange = lock.newCondition();   // interrupt IN: a card came or went, unplug
     // ---- guarded by lock ----
     private int generation;
     private boolean attached;
@@ -284,7 +285,7 @@ public final class VirtualCcidReader {
             }
             slots[slot].insert(card);
             slots[slot].changed = true;
-            changed.signalAll();
+            slotChange.signalAll();
         } finally {
             lock.unlock();
         }
@@ -313,7 +314,7 @@ public final class VirtualCcidReader {
         if (card != null) {
             s.remove();
             s.changed = true;
-            changed.signalAll();
+            slotChange.signalAll();
         }
         return card;
     }
@@ -397,6 +398,7 @@ public final class VirtualCcidReader {
             }
             inbox.add(STOP);
             changed.signalAll();
+            slotChange.signalAll();
             LOG.debug("reader {} unplugged", usbDevice);
             return usbDevice;
         } finally {
@@ -556,7 +558,7 @@ public final class VirtualCcidReader {
             message = outAssembly.toByteArray();
             outAssembly.reset();
             commandsReceived++;
-            changed.signalAll();
+
             fault = faults.take(message.length > 0 ? message[0] & 0xFF : -1);
             if (fault instanceof Fault.Stall st && st.endpoint() == EP_BULK_OUT) {
                 haltOut = true;
@@ -636,7 +638,7 @@ public final class VirtualCcidReader {
                     throw new UsbTimeoutException("interrupt IN", timeoutMillis);
                 }
                 try {
-                    nanos = changed.awaitNanos(nanos);
+                    nanos = slotChange.awaitNanos(nanos);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new UsbException("interrupted");
