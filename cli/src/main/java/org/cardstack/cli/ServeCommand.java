@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code cardstack serve}: a pcscd-compatible daemon in the foreground. Programs linked against
  * libpcsclite (pcsc_scan, opensc-tool, pyscard, the JDK's SunPCSC, GnuPG's scdaemon...) use cardstack's
- * readers through it as they use pcscd. See pcsc-service/README.md ("The pcscd-compatible daemon").
+ * readers through it as they use pcscd. See pcsc-service/DAEMON.md and cli/systemd/README.md.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run a pcscd-compatible PC/SC daemon in the foreground: pcsc-lite's client protocol"
