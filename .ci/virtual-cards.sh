@@ -4,7 +4,7 @@
 #      seen by pcsc_scan -r and opensc-tool -a, APDUs through pyscard;
 #   2. card removal and insertion through the control socket (`cardstack card`), seen by pyscard's
 #      SCardGetStatusChange;
-#   3. vsmartcard's vicc (--type iso7816) connecting over the vpcd protocol;
+#   3. vsmartcard's vicc (--type iso7816) connecting over the vpcd protocol, and in reverse mode;
 #   4. jCardSim's own VSmartCard connector with the same applet jar, over the vpcd protocol;
 #   5. a peer sending garbage is dropped without disturbing the others; a card vanishing mid-APDU gives
 #      the native client SCARD_W_REMOVED_CARD.
@@ -151,6 +151,12 @@ check "opensc-tool -r 1 -a reads vicc's ATR" bash -c "timeout 20 opensc-tool -r 
 check "pyscard through vicc: SELECT MF" timeout 20 $py "$work/apdu.py" "127.0.0.1:$port" "00A4000C023F00=9000"
 kill "$vicc_pid" 2>/dev/null
 check "vicc gone: card removed" wait_log "Virtual PCD 127.0.0.1:$port: card removed" 20
+
+rport=$(free_port)
+PYTHONPATH=$vicc_path $py /usr/bin/vicc --type iso7816 --reversed --port "$rport" >"$work/vicc-r.log" 2>&1 </dev/null &
+pids+=($!)
+check "reverse mode: cardstack apdu --vpcd-connect to 'vicc --reversed'" bash -c "timeout 40 java -jar '$jar' apdu --no-usb \
+    --vpcd-connect 127.0.0.1:$rport --vpcd-wait 20 00A4000C023F00 | tee /dev/stderr | grep -q '< 90 00'"
 
 cat >"$work/vsmartcard.cfg" <<CFG
 com.licel.jcardsim.card.applet.0.AID=$aid
