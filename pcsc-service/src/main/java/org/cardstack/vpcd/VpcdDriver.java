@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.cardstack.reader.Reader;
@@ -140,9 +141,29 @@ public final class VpcdDriver implements ReaderDriver {
                 }
                 continue;
             }
-            reader.offer(s);
+            // The ATR handshake runs on its own thread, so a peer that connects and stays silent holds up
+            // nobody; at most MAX_HANDSHAKES per reader at once, further connections are refused meanwhile.
+            Semaphore slots = handshakes.computeIfAbsent(reader, r -> new Semaphore(MAX_HANDSHAKES));
+            if (!slots.tryAcquire()) {
+                LOG.warn("vpcd {}: peer {} refused: {} connections are already being checked", reader.info().name(),
+                        s.getRemoteSocketAddress(), MAX_HANDSHAKES);
+                close(s);
+                continue;
+            }
+            Thread t = daemon(() -> {
+                try {
+                    reader.offer(s);
+                } finally {
+                    slots.release();
+                }
+            }, "cardstack-vpcd-handshake-" + s.getPort());
+            t.start();
         }
     }
+
+    /** Connections being checked (ATR handshake) at once, per reader. */
+    static final int MAX_HANDSHAKES = 4;
+    private final java.util.Map<VpcdReader, Semaphore> handshakes = new java.util.concurrent.ConcurrentHashMap<>();
 
     private void connectLoop(String host, int port, VpcdReader reader) {
         boolean warned = false;

@@ -205,6 +205,23 @@ class VpcdDriverTest {
     }
 
     @Test
+    void aSilentPeerDoesNotHoldUpTheNextCard() throws Exception {
+        listen(1);
+        try (Socket silent = new Socket()) {
+            silent.connect(at(0), 1_000);
+            silent.setSoTimeout(3_000);
+            assertEquals("000104", HEX.formatHex(silent.getInputStream().readNBytes(3)));
+            long t0 = System.nanoTime();
+            try (TestVicc vicc = TestVicc.connect(at(0))) {
+                assertEquals("PRESENT " + reader(0).info().name(), next());
+                assertTrue(System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(1_500), "waited for the silent peer");
+                reader(0).powerOn(0);
+                assertEquals(-1, silent.getInputStream().read(), "silent peer not dropped");
+            }
+        }
+    }
+
+    @Test
     void aCardSpeakingOutOfTurnOrOverlongIsRemoved() throws Exception {
         listen(1);
         // unsolicited message from an accepted card
