@@ -2,7 +2,9 @@ package org.cardstack.pcsc.daemon;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -27,9 +29,14 @@ import org.cardstack.pcsc.policy.AccessPolicy;
 
 /**
  * One client connection (pcsc-lite: one per context): its decoder, its queue of requests (handled one
- * at a time, in order, on a worker thread), its queued output, its context, its place on the waiting
- * list and a notification held back until the connection is idle (pcscd-protocol.md §7, §14.1).
+ * at a time, in order, on the connection's own thread), its queued output, its context, its place on the
+ * waiting list and a notification held back until the connection is idle (pcscd-protocol.md §7, §14.1).
  * Fields are guarded by {@code this}.
+ *
+ * <p>Like pcscd, each connection has a thread of its own that waits for the client's input and runs
+ * the request itself: a request costs no hand-over between threads (which dominated the round trip on
+ * slow machines), and a client stuck in a long card operation delays nobody else. Its channel stays
+ * non-blocking, so the notifier can always queue output without waiting on a client.
  */
 final class ClientSession {
     private static final int READ_BUFFER = 16 * 1024;
@@ -44,6 +51,7 @@ final class ClientSession {
     final Predicate<String> visible;
     final String label;
     SelectionKey key;
+    private Selector selector;
 
     private final RequestDecoder decoder = new RequestDecoder();
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER);
@@ -81,7 +89,48 @@ final class ClientSession {
     @Override
     public String toString() { return "client #" + id + " (" + peer.user() + ":" + peer.group() + ")"; }
 
-    // ------------------------------------------------------------------ input (selector thread)
+    // ------------------------------------------------------------------ the connection's thread
+
+    /** Registers the channel with a selector of its own and starts the connection's thread. */
+    void start() throws IOException {
+        selector = Selector.open();
+        key = channel.register(selector, SelectionKey.OP_READ, this);
+        Thread t = new Thread(this::run, "cardstack-pcscd-client-" + id);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void run() {
+        try (Selector sel = selector) {
+            while (true) {
+                synchronized (this) {
+                    if (closed) {
+                        return;
+                    }
+                }
+                sel.select(1000);
+                sel.selectedKeys().clear();
+                if (!key.isValid()) {
+                    close(null);
+                    return;
+                }
+                int ready = key.readyOps();
+                if ((ready & SelectionKey.OP_WRITE) != 0) {
+                    onWritable();
+                }
+                if ((ready & SelectionKey.OP_READ) != 0 && key.isValid()) {
+                    onReadable();
+                }
+            }
+        } catch (IOException | ClosedSelectorException | java.nio.channels.CancelledKeyException e) {
+            close(null);
+        } catch (RuntimeException e) {
+            PcscDaemon.LOG.error("{}: connection thread failed, closing", this, e);
+            close("internal error");
+        }
+    }
+
+    // ------------------------------------------------------------------ input (the connection's thread)
 
     void onReadable() {
         int n;
@@ -139,11 +188,11 @@ final class ClientSession {
             return;
         }
         if (work) {
-            daemon.workers.execute(this::drain);
+            drain();
         }
     }
 
-    // ------------------------------------------------------------------ requests (worker thread)
+    // ------------------------------------------------------------------ requests (the connection's thread)
 
     private void drain() {
         while (true) {
@@ -158,7 +207,7 @@ final class ClientSession {
                 resume = readingPaused;
             }
             if (resume) {
-                daemon.onIoThread(this::pump);
+                pump();   // reading had paused on a full inbox: decode what is buffered, read on
             }
             try {
                 handle(m);
@@ -714,6 +763,9 @@ final class ClientSession {
         }
         if (key != null) {
             key.cancel();
+        }
+        if (selector != null) {
+            selector.wakeup();
         }
         try {
             channel.close();

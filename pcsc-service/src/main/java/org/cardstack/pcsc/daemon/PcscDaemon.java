@@ -44,10 +44,10 @@ import org.slf4j.LoggerFactory;
  * the client announces; shared/docs/pcscd-protocol.md) on a UNIX stream socket, on top of a
  * {@link ResourceManager}. Programs linked against libpcsclite use it as they use pcscd.
  *
- * <p><b>Threads.</b> One selector thread accepts, reads and finishes writes; it never blocks on a
- * client. Each connection's requests run one at a time, in order, on a worker thread taken from a pool
- * only while the connection has work (manager calls may wait: card I/O, transactions). All output is
- * non-blocking and queued per connection; a client that stops reading is closed when its queue passes
+ * <p><b>Threads.</b> One selector thread accepts connections. Each connection has a thread of its own,
+ * as in pcscd, that waits for the client's input and runs its requests one at a time, in order (manager
+ * calls may wait: card I/O, transactions). All output is non-blocking and queued per connection; a
+ * client that stops reading is closed when its queue passes
  * {@link DaemonConfig#maxPendingOutput()}. A notifier thread turns the manager's changes into the
  * one-shot 8-byte notifications, held back per connection while it is not idle (§7.4). So one slow or
  * stuck client never delays another (except through the card it holds, as in PC/SC).
@@ -63,7 +63,6 @@ public final class PcscDaemon implements AutoCloseable {
     final DaemonConfig config;
     private final Selector selector;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    final ExecutorService workers;
     final ExecutorService cleanup;
     final ScheduledExecutorService timer;
     private final Map<Long, ClientSession> sessions = new ConcurrentHashMap<>();
@@ -88,7 +87,6 @@ public final class PcscDaemon implements AutoCloseable {
         this.rm = rm;
         this.config = config;
         this.selector = Selector.open();
-        this.workers = Executors.newCachedThreadPool(named("cardstack-pcscd-worker"));
         this.cleanup = Executors.newCachedThreadPool(named("cardstack-pcscd-cleanup"));
         this.timer = Executors.newSingleThreadScheduledExecutor(named("cardstack-pcscd-timer"));
     }
@@ -270,7 +268,7 @@ public final class PcscDaemon implements AutoCloseable {
             ClientSession s = new ClientSession(this, id, ch, peer, readers);
             sessions.put(id, s);
             cancelAutoExit();
-            s.key = ch.register(selector, SelectionKey.OP_READ, s);
+            s.start();
             LOG.debug("{} connected", s);
         }
     }
@@ -464,7 +462,6 @@ public final class PcscDaemon implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             LOG.debug("closing the selector: {}", e.toString());
         }
-        workers.shutdown();
         cleanup.shutdown();
         try {
             cleanup.awaitTermination(5, TimeUnit.SECONDS);
