@@ -18,7 +18,7 @@ if [ "${1:-}" = --in-guest ]; then
     ready() { for _ in $(seq 1 600); do "$tools/rtt" 1 "$aid" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
     cs_pass() {
         echo "== pass $1: cardstack serve (CcidDriver on usb4java) on the rig's reader"
-        java -XX:TieredStopAtLevel=1 -jar "$tools/cardstack.jar" serve --socket /tmp/cs.comm >/tmp/cs.log 2>&1 </dev/null &
+        java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$tools/cardstack.jar" serve --socket /tmp/cs.comm >/tmp/cs.log 2>&1 </dev/null &
         local d=$!
         export PCSCLITE_CSOCK_NAME=/tmp/cs.comm
         if ready; then "$tools/rtt" "$rounds" "$aid" 2>&1 | sed 's/^serve-rtt:/RESULT cardstack:/' | tee -a "$out"
