@@ -8,18 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-typedef long LONG;
-typedef unsigned long DWORD;
-typedef LONG SCARDCONTEXT;
-typedef LONG SCARDHANDLE;
-typedef struct { DWORD dwProtocol; DWORD cbPciLength; } SCARD_IO_REQUEST;
-LONG SCardEstablishContext(DWORD, const void *, const void *, SCARDCONTEXT *);
-LONG SCardListReaders(SCARDCONTEXT, const char *, char *, DWORD *);
-LONG SCardConnect(SCARDCONTEXT, const char *, DWORD, DWORD, SCARDHANDLE *, DWORD *);
-LONG SCardTransmit(SCARDHANDLE, const SCARD_IO_REQUEST *, const unsigned char *, DWORD, SCARD_IO_REQUEST *,
-                   unsigned char *, DWORD *);
-LONG SCardDisconnect(SCARDHANDLE, DWORD);
-LONG SCardReleaseContext(SCARDCONTEXT);
+#include "pcsclite-min.h"
 
 static int cmp(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
 

@@ -13,18 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-typedef long LONG;
-typedef unsigned long DWORD;
-typedef LONG SCARDCONTEXT;
-typedef LONG SCARDHANDLE;
-typedef struct { DWORD dwProtocol; DWORD cbPciLength; } SCARD_IO_REQUEST;
-LONG SCardEstablishContext(DWORD, const void *, const void *, SCARDCONTEXT *);
-LONG SCardListReaders(SCARDCONTEXT, const char *, char *, DWORD *);
-LONG SCardConnect(SCARDCONTEXT, const char *, DWORD, DWORD, SCARDHANDLE *, DWORD *);
-LONG SCardTransmit(SCARDHANDLE, const SCARD_IO_REQUEST *, const unsigned char *, DWORD, SCARD_IO_REQUEST *,
-                   unsigned char *, DWORD *);
-LONG SCardDisconnect(SCARDHANDLE, DWORD);
-LONG SCardReleaseContext(SCARDCONTEXT);
+#include "pcsclite-min.h"
 
 static int hex(const char *s, unsigned char *out, int max) {
     int n = 0;
