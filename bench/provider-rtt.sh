@@ -5,17 +5,12 @@
 # Prints the three averages, the provider's overhead per APDU and the provider/driver ratio.
 #
 #   bench/provider-rtt.sh [extra JMH options]      e.g. -wi 2 -i 3 for a quick run
-# Needs JDK 17 and Maven with ~/.m2 filled (runs offline). Exit status 1 if the overhead is 2 us or more.
+# Needs JDK 17 and Maven. Exit status 1 if the overhead is 2 us or more.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -B -o install -DskipTests -pl usb-driver,pcsc-service
-mvn -q -B -o test-compile -pl simulator-tests
-cp_file=$(mktemp)
-json=$(mktemp)
-trap 'rm -f "$cp_file" "$json"' EXIT
-mvn -q -B -o -pl simulator-tests dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
-cp="simulator-tests/target/test-classes:simulator-tests/target/classes:$(cat "$cp_file")"
-java -cp "$cp" org.openjdk.jmh.Main 'org.cardstack.bench.ProviderRttBench' -rf json -rff "$json" "$@"
+source bench/jmh-common.sh
+run_jmh 'org.cardstack.bench.ProviderRttBench' "$@"
+json=$JMH_JSON
 python3 - "$json" <<'PY'
 import json, sys
 runs = {r["benchmark"].rsplit(".", 1)[1]: r["primaryMetric"] for r in json.load(open(sys.argv[1]))}
