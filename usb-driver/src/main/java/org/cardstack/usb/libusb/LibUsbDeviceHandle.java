@@ -103,7 +103,10 @@ public final class LibUsbDeviceHandle implements UsbDeviceHandle {
                 b.put(0, data, offset, length);
                 eb.transferred.put(0, 0);
                 int rc = LibUsb.bulkTransfer(handle, (byte) endpoint, b, eb.transferred, timeoutMillis);
-                LibUsbErrors.check(rc, what("bulk-out", endpoint), timeoutMillis);
+                if (rc < 0) {
+                    // The description is built only for a failure: this runs once per transfer.
+                    LibUsbErrors.check(rc, what("bulk-out", endpoint), timeoutMillis);
+                }
                 return eb.transferred.get(0);
             }
         } finally {
@@ -135,7 +138,9 @@ public final class LibUsbDeviceHandle implements UsbDeviceHandle {
                 int rc = interrupt
                         ? LibUsb.interruptTransfer(handle, (byte) endpoint, b, eb.transferred, timeoutMillis)
                         : LibUsb.bulkTransfer(handle, (byte) endpoint, b, eb.transferred, timeoutMillis);
-                LibUsbErrors.check(rc, what(interrupt ? "interrupt-in" : "bulk-in", endpoint), timeoutMillis);
+                if (rc < 0) {
+                    LibUsbErrors.check(rc, what(interrupt ? "interrupt-in" : "bulk-in", endpoint), timeoutMillis);
+                }
                 int n = Math.min(eb.transferred.get(0), length);
                 b.get(0, buffer, offset, n);
                 return n;
