@@ -19,14 +19,17 @@ if [ "${1:-}" = --in-guest ]; then
     cs_pass() {
         echo "== pass $1: cardstack serve (CcidDriver on usb4java) on the rig's reader"
         # shellcheck disable=SC2086
-        java ${SERVE_JAVA_OPTS:--XX:+UseSerialGC} -jar "$tools/cardstack.jar" serve --socket /tmp/cs.comm >/tmp/cs.log 2>&1 </dev/null &
+        # SERVE_ARGS adds serve options (e.g. --debug, whose trace times each transmit inside the daemon);
+        # SERVE_LOG keeps the daemon's log somewhere the host can read it.
+        java ${SERVE_JAVA_OPTS:--XX:+UseSerialGC} -jar "$tools/cardstack.jar" serve --socket /tmp/cs.comm ${SERVE_ARGS:-} \
+            >"${SERVE_LOG:-/tmp/cs.log}" 2>&1 </dev/null &
         local d=$!
         export PCSCLITE_CSOCK_NAME=/tmp/cs.comm
         # A long-running daemon is measured warm: ${SERVE_WARMUP:-3000} untimed round trips first, so the JIT
         # has compiled the request path (the client adds its own 200 before timing).
         if ready && "$tools/rtt" "${SERVE_WARMUP:-3000}" "$aid" >/dev/null 2>&1; then
             "$tools/rtt" "$rounds" "$aid" 2>&1 | sed 's/^serve-rtt:/RESULT cardstack:/' | tee -a "$out"
-        else echo "cardstack serve found no card"; cat /tmp/cs.log; rc=1; fi
+        else echo "cardstack serve found no card"; cat "${SERVE_LOG:-/tmp/cs.log}"; rc=1; fi
         unset PCSCLITE_CSOCK_NAME
         kill "$d"; wait "$d" 2>/dev/null; sleep 1
     }
