@@ -20,8 +20,12 @@ import org.slf4j.LoggerFactory;
  */
 final class SlotWatcher implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(SlotWatcher.class);
-    /** Interrupt reads time out this often so that stop() is noticed. */
-    private static final int READ_SLICE_MILLIS = 250;
+    /**
+     * Interrupt reads time out this often, a bound only: stop() interrupts the read (every
+     * UsbDeviceHandle here waits interruptibly; the libusb one keeps its transfer outstanding in
+     * between, so nothing is lost at a slice's end). A short slice would wake an idle daemon for nothing.
+     */
+    private static final int READ_SLICE_MILLIS = 2000;
 
     interface Events {
         void slotChanged(CcidReader reader, int slot, SlotState state);

@@ -18,10 +18,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * An open libusb device. Transfers are libusb's synchronous ones; each endpoint has its own direct
- * buffer, reused from call to call (transfers on one endpoint are serialised, different endpoints run
- * in parallel). {@link #close()} waits for transfers in flight (each bounded by its timeout, and ended
- * at once by an unplug) so that libusb never sees a closed handle.
+ * An open libusb device. Bulk and control transfers are libusb's synchronous ones, run as the session's
+ * foreground (the calling thread handles libusb's events meanwhile; see {@link LibUsbSession}); each
+ * endpoint has its own direct buffer, reused from call to call (transfers on one endpoint are
+ * serialised, different endpoints run in parallel). Interrupt-in reads come from an {@link InterruptPipe}:
+ * one asynchronous transfer kept outstanding. {@link #close()} waits for synchronous transfers in flight
+ * (each bounded by its timeout, and ended at once by an unplug) and cancels the interrupt transfers, so
+ * that libusb never sees a closed handle.
  */
 public final class LibUsbDeviceHandle implements UsbDeviceHandle {
     private static final int LANG_US_ENGLISH = 0x0409;
@@ -32,6 +35,7 @@ public final class LibUsbDeviceHandle implements UsbDeviceHandle {
     private final UsbDevice device;
     private final String name;
     private final Map<Integer, EndpointBuffer> buffers = new ConcurrentHashMap<>();
+    private final Map<Integer, InterruptPipe> pipes = new ConcurrentHashMap<>();
     private final EndpointBuffer control = new EndpointBuffer();
     private final Set<Integer> claimed = ConcurrentHashMap.newKeySet();
     private final Set<Integer> detached = ConcurrentHashMap.newKeySet();
@@ -102,7 +106,13 @@ public final class LibUsbDeviceHandle implements UsbDeviceHandle {
                 ByteBuffer b = eb.window(length);
                 b.put(0, data, offset, length);
                 eb.transferred.put(0, 0);
-                int rc = LibUsb.bulkTransfer(handle, (byte) endpoint, b, eb.transferred, timeoutMillis);
+                int rc;
+                session.enterForeground();
+                try {
+                    rc = LibUsb.bulkTransfer(handle, (byte) endpoint, b, eb.transferred, timeoutMillis);
+                } finally {
+                    session.leaveForeground();
+                }
                 if (rc < 0) {
                     // The description is built only for a failure: this runs once per transfer.
                     LibUsbErrors.check(rc, what("bulk-out", endpoint), timeoutMillis);
@@ -116,17 +126,6 @@ public final class LibUsbDeviceHandle implements UsbDeviceHandle {
 
     @Override
     public int bulkIn(int endpoint, byte[] buffer, int offset, int length, int timeoutMillis) throws UsbException {
-        return in(endpoint, buffer, offset, length, timeoutMillis, false);
-    }
-
-    @Override
-    public int interruptIn(int endpoint, byte[] buffer, int offset, int length, int timeoutMillis)
-            throws UsbException {
-        return in(endpoint, buffer, offset, length, timeoutMillis, true);
-    }
-
-    private int in(int endpoint, byte[] buffer, int offset, int length, int timeoutMillis, boolean interrupt)
-            throws UsbException {
         Objects.checkFromIndexSize(offset, length, buffer.length);
         checkTimeout(timeoutMillis);
         EndpointBuffer eb = buffer(endpoint);
@@ -135,11 +134,15 @@ public final class LibUsbDeviceHandle implements UsbDeviceHandle {
             synchronized (eb) {
                 ByteBuffer b = eb.window(length);
                 eb.transferred.put(0, 0);
-                int rc = interrupt
-                        ? LibUsb.interruptTransfer(handle, (byte) endpoint, b, eb.transferred, timeoutMillis)
-                        : LibUsb.bulkTransfer(handle, (byte) endpoint, b, eb.transferred, timeoutMillis);
+                int rc;
+                session.enterForeground();
+                try {
+                    rc = LibUsb.bulkTransfer(handle, (byte) endpoint, b, eb.transferred, timeoutMillis);
+                } finally {
+                    session.leaveForeground();
+                }
                 if (rc < 0) {
-                    LibUsbErrors.check(rc, what(interrupt ? "interrupt-in" : "bulk-in", endpoint), timeoutMillis);
+                    LibUsbErrors.check(rc, what("bulk-in", endpoint), timeoutMillis);
                 }
                 int n = Math.min(eb.transferred.get(0), length);
                 b.get(0, buffer, offset, n);
@@ -148,6 +151,28 @@ public final class LibUsbDeviceHandle implements UsbDeviceHandle {
         } finally {
             leave();
         }
+    }
+
+    /**
+     * The next message from the endpoint's {@link InterruptPipe} (submitted on the first call). The
+     * handle's lock is held only to start the pipe, not while waiting, so close() does not wait for
+     * readers: they get "handle closed".
+     */
+    @Override
+    public int interruptIn(int endpoint, byte[] buffer, int offset, int length, int timeoutMillis)
+            throws UsbException {
+        Objects.checkFromIndexSize(offset, length, buffer.length);
+        checkTimeout(timeoutMillis);
+        InterruptPipe pipe;
+        enter();
+        try {
+            pipe = pipes.computeIfAbsent(endpoint & 0xFF, e -> new InterruptPipe(session, handle, e,
+                    Math.max(length, 64), what("interrupt-in", e)));
+            pipe.start();
+        } finally {
+            leave();
+        }
+        return pipe.read(buffer, offset, length, timeoutMillis);
     }
 
     @Override
@@ -166,8 +191,14 @@ public final class LibUsbDeviceHandle implements UsbDeviceHandle {
                 if (!in) {
                     b.put(0, d);
                 }
-                int rc = LibUsb.controlTransfer(handle, (byte) requestType, (byte) request, (short) value,
-                        (short) index, b, timeoutMillis);
+                int rc;
+                session.enterForeground();
+                try {
+                    rc = LibUsb.controlTransfer(handle, (byte) requestType, (byte) request, (short) value,
+                            (short) index, b, timeoutMillis);
+                } finally {
+                    session.leaveForeground();
+                }
                 LibUsbErrors.check(rc, String.format("control transfer %02X %02X %04X %04X on %s", requestType & 0xFF,
                         request & 0xFF, value & 0xFFFF, index & 0xFFFF, name), timeoutMillis);
                 if (in) {
@@ -241,7 +272,13 @@ public final class LibUsbDeviceHandle implements UsbDeviceHandle {
     private byte[] readString(int index, int lang) throws UsbException {
         synchronized (control) {
             ByteBuffer b = control.window(255);
-            int rc = LibUsb.getStringDescriptor(handle, (byte) index, (short) lang, b);
+            int rc;
+            session.enterForeground();
+            try {
+                rc = LibUsb.getStringDescriptor(handle, (byte) index, (short) lang, b);
+            } finally {
+                session.leaveForeground();
+            }
             if (rc == LibUsbErrors.ERROR_PIPE && index != 0) {
                 return null;
             }
@@ -263,6 +300,14 @@ public final class LibUsbDeviceHandle implements UsbDeviceHandle {
         try {
             if (handle.getPointer() == 0) {
                 return;
+            }
+            boolean pipesEnded = true;
+            for (InterruptPipe p : pipes.values()) {
+                pipesEnded &= p.close();
+            }
+            pipes.clear();
+            if (!pipesEnded) {
+                return; // a transfer still in libusb's hands: leak the handle rather than free it under libusb
             }
             for (int i : Set.copyOf(claimed)) {
                 try {

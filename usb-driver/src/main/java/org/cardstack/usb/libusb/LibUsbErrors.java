@@ -25,6 +25,15 @@ final class LibUsbErrors {
     static final int ERROR_NOT_SUPPORTED = -12;
     static final int ERROR_OTHER = -99;
 
+    // enum libusb_transfer_status
+    static final int TRANSFER_COMPLETED = 0;
+    static final int TRANSFER_ERROR = 1;
+    static final int TRANSFER_TIMED_OUT = 2;
+    static final int TRANSFER_CANCELLED = 3;
+    static final int TRANSFER_STALL = 4;
+    static final int TRANSFER_NO_DEVICE = 5;
+    static final int TRANSFER_OVERFLOW = 6;
+
     private LibUsbErrors() {
     }
 
@@ -64,6 +73,19 @@ final class LibUsbErrors {
                     + " (no permission on the device node; udev rule or group membership needed)");
             case ERROR_BUSY -> new UsbException(what + ": " + name(rc) + " (claimed by another program or driver)");
             default -> new UsbException(what + ": " + name(rc));
+        };
+    }
+
+    /** The exception for an asynchronous transfer that ended with {@code status} (not COMPLETED). */
+    static UsbException transferException(int status, String what, int timeoutMillis) {
+        return switch (status) {
+            case TRANSFER_TIMED_OUT -> new UsbTimeoutException(what, timeoutMillis);
+            case TRANSFER_NO_DEVICE -> new UsbDeviceGoneException(what + ": LIBUSB_TRANSFER_NO_DEVICE (device unplugged)");
+            case TRANSFER_STALL -> new UsbStallException(what + ": LIBUSB_TRANSFER_STALL (endpoint stalled)");
+            case TRANSFER_CANCELLED -> new UsbException(what + ": LIBUSB_TRANSFER_CANCELLED");
+            case TRANSFER_OVERFLOW -> new UsbException(what + ": LIBUSB_TRANSFER_OVERFLOW (device sent more than asked)");
+            case TRANSFER_ERROR -> new UsbException(what + ": LIBUSB_TRANSFER_ERROR");
+            default -> new UsbException(what + ": transfer status " + status);
         };
     }
 

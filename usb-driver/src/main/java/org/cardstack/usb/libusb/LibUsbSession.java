@@ -43,7 +43,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <ul>
  *   <li>One libusb context per session, and one event thread ({@code cardstack-usb-events-N}) running
- *       {@code libusb_handle_events_timeout} until {@link #close()}.</li>
+ *       {@code libusb_handle_events_timeout} until {@link #close()}, but only while no synchronous
+ *       transfer is in flight and none ended in the last {@value #QUIET_MILLIS} ms. A thread in a
+ *       synchronous transfer then handles libusb's events itself (async completions and hotplug
+ *       included), so a completion wakes that one thread only. Were the event thread in libusb too, it
+ *       would own the event lock, and each completion would wake it and then the waiting caller: twice
+ *       the wake-ups and system calls per transfer, which is what made the daemon slow on an emulated
+ *       CPU.</li>
  *   <li>Hotplug: libusb's hotplug callbacks when libusb has {@code LIBUSB_CAP_HAS_HOTPLUG} (on Linux
  *       they come from udev, so udevd must run), otherwise the device list is polled every
  *       {@value #DEFAULT_POLL_MILLIS} ms and diffed by bus, address and port path. Listeners are called
@@ -63,8 +69,18 @@ public final class LibUsbSession implements UsbSession {
     public static final long DEFAULT_POLL_MILLIS = 500;
     /** System property: {@code -Dcardstack.usb.disabled=true} makes every session unavailable (no libusb at all). */
     public static final String DISABLE_PROPERTY = "cardstack.usb.disabled";
-    /** How long one libusb_handle_events_timeout call waits; bounds how long close() waits for the thread. */
-    private static final long EVENT_TIMEOUT_MICROS = 100_000;
+    /**
+     * How long one libusb_handle_events_timeout call waits. Only a bound: close() and foreground
+     * transfers interrupt the wait, and libusb returns early for every event. Each return costs a
+     * wake-up, which an idle daemon should not spend ten times a second.
+     */
+    private static final long EVENT_TIMEOUT_MICROS = 500_000;
+    /**
+     * The event thread stays out of libusb until synchronous transfers have paused this long: longer
+     * than the gap between a client's back-to-back commands, short enough that an event arriving in
+     * such a gap (handled by no one meanwhile) is late by no more than that.
+     */
+    static final long QUIET_MILLIS = 50;
 
     /** How hotplug events are found. */
     public enum HotplugMode {
@@ -90,6 +106,12 @@ public final class LibUsbSession implements UsbSession {
     private final Set<LibUsbDeviceHandle> handles = ConcurrentHashMap.newKeySet();
     private final Object lifecycle = new Object();
     private volatile boolean closed;
+    /** Synchronous transfers in flight; see {@link #enterForeground()}. */
+    private final AtomicInteger foreground = new AtomicInteger();
+    private volatile long lastForegroundNanos;
+    /** The event thread is in (or about to enter) libusb_handle_events. */
+    private volatile boolean eventThreadInLibusb;
+    private final Object eventGate = new Object();
 
     /** A session with {@link HotplugMode#AUTO}. */
     public LibUsbSession() {
@@ -244,6 +266,9 @@ public final class LibUsbSession implements UsbSession {
             h.close();
         }
         LibUsb.interruptEventHandler(context);
+        synchronized (eventGate) {
+            eventGate.notifyAll();
+        }
         boolean stopped = join(eventThread);
         if (Thread.currentThread() != dispatcherThread) {
             try {
@@ -271,13 +296,78 @@ public final class LibUsbSession implements UsbSession {
     private void eventLoop() {
         int failures = 0;
         while (!closed) {
-            int rc = LibUsb.handleEventsTimeout(context, EVENT_TIMEOUT_MICROS);
+            if (!awaitBackground()) {
+                continue;
+            }
+            int rc;
+            eventThreadInLibusb = true; // before the check: enterForeground() sees one or the other
+            try {
+                if (foreground.get() > 0) {
+                    continue;
+                }
+                rc = LibUsb.handleEventsTimeout(context, EVENT_TIMEOUT_MICROS);
+            } finally {
+                eventThreadInLibusb = false;
+            }
             if (rc < 0 && rc != LibUsbErrors.ERROR_INTERRUPTED && !closed) {
                 if (failures++ == 0) {
                     log.warn("libusb_handle_events_timeout: {}", LibUsbErrors.name(rc));
                 }
                 sleep(EVENT_TIMEOUT_MICROS / 1000);
             }
+        }
+    }
+
+    /**
+     * Waits (bounded, so close is noticed) until no synchronous transfer is in flight and the last
+     * ended {@value #QUIET_MILLIS} ms ago; true when the event thread may enter libusb now.
+     */
+    private boolean awaitBackground() {
+        long quiet = TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS);
+        synchronized (eventGate) {
+            if (foreground.get() > 0) {
+                waitGate(QUIET_MILLIS); // a look per quiet period, not a wake-up per transfer
+                return false;
+            }
+            long left = lastForegroundNanos + quiet - System.nanoTime();
+            if (lastForegroundNanos != 0 && left > 0) {
+                waitGate(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                return false;
+            }
+            return true;
+        }
+    }
+
+    private void waitGate(long millis) {
+        try {
+            eventGate.wait(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A synchronous transfer starts on the calling thread: from here it handles libusb's events itself,
+     * so the event thread is asked out of libusb (libusb_interrupt_event_handler returns it from its
+     * poll at once; a stale request only ends one later poll early).
+     */
+    void enterForeground() {
+        if (foreground.getAndIncrement() == 0 && eventThreadInLibusb) {
+            LibUsb.interruptEventHandler(context);
+        }
+    }
+
+    /** The synchronous transfer of {@link #enterForeground()} has ended. */
+    void leaveForeground() {
+        lastForegroundNanos = System.nanoTime();
+        foreground.decrementAndGet(); // the event thread notices on its next timed look at the gate
+    }
+
+    /** Runs libusb's event handling on the calling thread until {@code done} is set or the time is up. */
+    void handleEventsUntil(java.nio.IntBuffer done, long millis) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (done.get(0) == 0 && System.nanoTime() < end) {
+            LibUsb.handleEventsTimeoutCompleted(context, 10_000, done);
         }
     }
 

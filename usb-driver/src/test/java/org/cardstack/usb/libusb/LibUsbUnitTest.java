@@ -36,6 +36,20 @@ class LibUsbUnitTest {
         assertEquals(7, assertDoesNotThrowInt(() -> LibUsbErrors.check(7, "x")));
     }
 
+    /** libusb.h enum libusb_transfer_status: how an asynchronous (interrupt-in) transfer ended. */
+    @Test
+    void transferStatusesMapToExceptionTypes() {
+        assertInstanceOf(UsbDeviceGoneException.class, LibUsbErrors.transferException(5, "interrupt-in 0x81", 0));
+        assertInstanceOf(UsbStallException.class, LibUsbErrors.transferException(4, "interrupt-in 0x81", 0));
+        assertInstanceOf(UsbTimeoutException.class, LibUsbErrors.transferException(2, "interrupt-in 0x81", 250));
+        UsbException error = LibUsbErrors.transferException(1, "interrupt-in 0x81 on USB 001/002", 0);
+        assertSame(UsbException.class, error.getClass());
+        assertEquals("interrupt-in 0x81 on USB 001/002: LIBUSB_TRANSFER_ERROR", error.getMessage());
+        assertTrue(LibUsbErrors.transferException(3, "x", 0).getMessage().endsWith("LIBUSB_TRANSFER_CANCELLED"));
+        assertTrue(LibUsbErrors.transferException(6, "x", 0).getMessage().contains("LIBUSB_TRANSFER_OVERFLOW"));
+        assertTrue(LibUsbErrors.transferException(9, "x", 0).getMessage().endsWith("transfer status 9"));
+    }
+
     @Test
     void reassemblesTheRigReadersConfigurationFromParsedFields() throws Exception {
         // what libusb gives for the rig's reader: the CCID class descriptor is the interface's extra
