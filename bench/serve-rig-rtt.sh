@@ -23,14 +23,14 @@ if [ "${1:-}" = --in-guest ]; then
         # shellcheck disable=SC2086
         # SERVE_ARGS adds serve options (e.g. --debug, whose trace times each transmit inside the daemon);
         # SERVE_LOG keeps the daemon's log somewhere the host can read it.
-        java ${SERVE_JAVA_OPTS:--XX:+UseSerialGC} -jar "$tools/cardstack.jar" serve --socket /tmp/cs.comm ${SERVE_ARGS:-} \
+        # The JVM options of cli/systemd/cardstack-pcscd.service: the daemon measured as it is shipped.
+        java ${SERVE_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k} -jar "$tools/cardstack.jar" serve --socket /tmp/cs.comm ${SERVE_ARGS:-} \
             >"${SERVE_LOG:-/tmp/cs.log}" 2>&1 </dev/null &
         local d=$!
         export PCSCLITE_CSOCK_NAME=/tmp/cs.comm
-        # A long-running daemon is measured warm: ${SERVE_WARMUP:-10000} untimed round trips first, so the
-        # JIT has compiled the request path (C2 in the emulated guest takes thousands of requests; the client
-        # adds its own 200 before timing).
-        if ready && "$tools/rtt" "${SERVE_WARMUP:-10000}" "$aid" >/dev/null 2>&1; then
+        # A long-running daemon is measured warm: ${SERVE_WARMUP:-3000} untimed round trips first, so the JIT
+        # has compiled the request path (the client adds its own 200 before timing).
+        if ready && "$tools/rtt" "${SERVE_WARMUP:-3000}" "$aid" >/dev/null 2>&1; then
             "$tools/rtt" "$rounds" "$aid" 2>&1 | sed 's/^serve-rtt:/RESULT cardstack:/' | tee -a "$out"
         else echo "cardstack serve found no card"; cat "${SERVE_LOG:-/tmp/cs.log}"; rc=1; fi
         unset PCSCLITE_CSOCK_NAME

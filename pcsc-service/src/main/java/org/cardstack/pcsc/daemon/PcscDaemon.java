@@ -301,13 +301,18 @@ public final class PcscDaemon implements AutoCloseable {
         if (mine != null) {
             mine.decrementAndGet();
         }
-        cleanup.execute(() -> {
+        Runnable release = () -> {
             try {
                 rm.releaseClient(s.label);
             } catch (RuntimeException e) {
                 LOG.warn("{}: cleanup failed: {}", s, e.toString());
             }
-        });
+        };
+        try {
+            cleanup.execute(release);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            release.run(); // the daemon is closing and its pool is gone: free the client's holds here
+        }
         if (sessions.isEmpty()) {
             armAutoExit();
         }
