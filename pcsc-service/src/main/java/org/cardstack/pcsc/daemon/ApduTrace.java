@@ -59,7 +59,7 @@ public final class ApduTrace {
         return sb.toString();
     }
 
-    static void trace(String client, String reader, byte[] command, byte[] response, long micros, int rv) {
+    static void trace(Object client, String reader, byte[] command, byte[] response, long micros, int rv) {
         if (!LOG.isDebugEnabled()) {
             return;
         }

@@ -136,8 +136,8 @@ public final class RequestDecoder {
     private static void move(ByteBuffer from, ByteBuffer to) {
         int n = Math.min(from.remaining(), to.remaining());
         if (n > 0) {
-            ByteBuffer slice = from.slice(from.position(), n);
-            to.put(slice);
+            to.put(to.position(), from, from.position(), n); // absolute: no slice allocated per move
+            to.position(to.position() + n);
             from.position(from.position() + n);
         }
     }
