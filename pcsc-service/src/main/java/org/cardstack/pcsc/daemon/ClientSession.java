@@ -735,18 +735,14 @@ final class ClientSession {
     /** Writes what the socket takes now; {@code bytes} is advanced past it. Caller holds the lock. */
     private void writeNow(ByteBuffer bytes) throws IOException {
         int length = bytes.remaining();
-        if (length > STAGE) {
-            while (bytes.hasRemaining() && channel.write(bytes) > 0) {
-                // keep writing while the socket takes it
-            }
-            return;
-        }
         int start = bytes.position();
-        stage.clear().put(0, bytes, start, length).limit(length);
-        while (stage.hasRemaining() && channel.write(stage) > 0) {
+        ByteBuffer from = length > STAGE ? bytes : stage.clear().put(0, bytes, start, length).limit(length);
+        while (from.hasRemaining() && channel.write(from) > 0) {
             // keep writing while the socket takes it
         }
-        bytes.position(start + stage.position());
+        if (from == stage) {
+            bytes.position(start + stage.position());
+        }
     }
 
     void onWritable() {

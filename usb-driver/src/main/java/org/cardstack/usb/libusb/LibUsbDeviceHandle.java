@@ -106,13 +106,8 @@ public final class LibUsbDeviceHandle implements UsbDeviceHandle {
                 ByteBuffer b = eb.window(length);
                 b.put(0, data, offset, length);
                 eb.transferred.put(0, 0);
-                int rc;
-                session.enterForeground();
-                try {
-                    rc = LibUsb.bulkTransfer(handle, (byte) endpoint, b, eb.transferred, timeoutMillis);
-                } finally {
-                    session.leaveForeground();
-                }
+                int rc = session.foreground(() -> LibUsb.bulkTransfer(handle, (byte) endpoint, b, eb.transferred,
+                        timeoutMillis));
                 if (rc < 0) {
                     // The description is built only for a failure: this runs once per transfer.
                     LibUsbErrors.check(rc, what("bulk-out", endpoint), timeoutMillis);
@@ -134,13 +129,8 @@ public final class LibUsbDeviceHandle implements UsbDeviceHandle {
             synchronized (eb) {
                 ByteBuffer b = eb.window(length);
                 eb.transferred.put(0, 0);
-                int rc;
-                session.enterForeground();
-                try {
-                    rc = LibUsb.bulkTransfer(handle, (byte) endpoint, b, eb.transferred, timeoutMillis);
-                } finally {
-                    session.leaveForeground();
-                }
+                int rc = session.foreground(() -> LibUsb.bulkTransfer(handle, (byte) endpoint, b, eb.transferred,
+                        timeoutMillis));
                 if (rc < 0) {
                     LibUsbErrors.check(rc, what("bulk-in", endpoint), timeoutMillis);
                 }
@@ -191,14 +181,8 @@ public final class LibUsbDeviceHandle implements UsbDeviceHandle {
                 if (!in) {
                     b.put(0, d);
                 }
-                int rc;
-                session.enterForeground();
-                try {
-                    rc = LibUsb.controlTransfer(handle, (byte) requestType, (byte) request, (short) value,
-                            (short) index, b, timeoutMillis);
-                } finally {
-                    session.leaveForeground();
-                }
+                int rc = session.foreground(() -> LibUsb.controlTransfer(handle, (byte) requestType, (byte) request,
+                        (short) value, (short) index, b, timeoutMillis));
                 LibUsbErrors.check(rc, String.format("control transfer %02X %02X %04X %04X on %s", requestType & 0xFF,
                         request & 0xFF, value & 0xFFFF, index & 0xFFFF, name), timeoutMillis);
                 if (in) {
@@ -272,13 +256,7 @@ public final class LibUsbDeviceHandle implements UsbDeviceHandle {
     private byte[] readString(int index, int lang) throws UsbException {
         synchronized (control) {
             ByteBuffer b = control.window(255);
-            int rc;
-            session.enterForeground();
-            try {
-                rc = LibUsb.getStringDescriptor(handle, (byte) index, (short) lang, b);
-            } finally {
-                session.leaveForeground();
-            }
+            int rc = session.foreground(() -> LibUsb.getStringDescriptor(handle, (byte) index, (short) lang, b));
             if (rc == LibUsbErrors.ERROR_PIPE && index != 0) {
                 return null;
             }

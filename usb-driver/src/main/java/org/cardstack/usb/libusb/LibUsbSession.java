@@ -106,7 +106,7 @@ public final class LibUsbSession implements UsbSession {
     private final Set<LibUsbDeviceHandle> handles = ConcurrentHashMap.newKeySet();
     private final Object lifecycle = new Object();
     private volatile boolean closed;
-    /** Synchronous transfers in flight; see {@link #enterForeground()}. */
+    /** Synchronous transfers in flight; see {@link #foreground}. */
     private final AtomicInteger foreground = new AtomicInteger();
     private volatile long lastForegroundNanos;
     /** The event thread is in (or about to enter) libusb_handle_events. */
@@ -300,7 +300,7 @@ public final class LibUsbSession implements UsbSession {
                 continue;
             }
             int rc;
-            eventThreadInLibusb = true; // before the check: enterForeground() sees one or the other
+            eventThreadInLibusb = true; // before the check: foreground() sees one or the other
             try {
                 if (foreground.get() > 0) {
                     continue;
@@ -347,20 +347,20 @@ public final class LibUsbSession implements UsbSession {
     }
 
     /**
-     * A synchronous transfer starts on the calling thread: from here it handles libusb's events itself,
-     * so the event thread is asked out of libusb (libusb_interrupt_event_handler returns it from its
-     * poll at once; a stale request only ends one later poll early).
+     * Runs a synchronous libusb transfer on the calling thread, which handles libusb's events meanwhile:
+     * the event thread is asked out of libusb (libusb_interrupt_event_handler returns it from its poll
+     * at once; a stale request only ends one later poll early) and stays out until the quiet period.
      */
-    void enterForeground() {
+    int foreground(java.util.function.IntSupplier transfer) {
         if (foreground.getAndIncrement() == 0 && eventThreadInLibusb) {
             LibUsb.interruptEventHandler(context);
         }
-    }
-
-    /** The synchronous transfer of {@link #enterForeground()} has ended. */
-    void leaveForeground() {
-        lastForegroundNanos = System.nanoTime();
-        foreground.decrementAndGet(); // the event thread notices on its next timed look at the gate
+        try {
+            return transfer.getAsInt();
+        } finally {
+            lastForegroundNanos = System.nanoTime();
+            foreground.decrementAndGet(); // the event thread notices on its next timed look at the gate
+        }
     }
 
     /** Runs libusb's event handling on the calling thread until {@code done} is set or the time is up. */
