@@ -44,7 +44,7 @@ public sealed interface PcToRdr {
 
     /** §6.1.4, 0x6F. wLevelParameter chains extended APDUs and character-level exchanges. */
     record XfrBlock(int bSlot, int bSeq, int bBWI, int wLevelParameter, byte[] abData) implements PcToRdr {
-        public XfrBlock { abData = abData.clone(); }
+        public XfrBlock { abData = Arrays.copyOf(abData, abData.length); }
 
         @Override
         public boolean equals(Object obj) {
@@ -65,7 +65,7 @@ public sealed interface PcToRdr {
                     + HexFormat.of().formatHex(abData) + "]";
         }
 
-        public byte[] abData() { return abData.clone(); }
+        public byte[] abData() { return Arrays.copyOf(abData, abData.length); }
 
         public int messageSpecific() { return (bBWI & 0xFF) | (wLevelParameter & 0xFFFF) << 8; }
 
@@ -84,7 +84,7 @@ public sealed interface PcToRdr {
 
     /** §6.1.7, 0x61. abData is the T=0 (5 bytes) or T=1 (7 bytes) protocol data structure. */
     record SetParameters(int bSlot, int bSeq, int bProtocolNum, byte[] abData) implements PcToRdr {
-        public SetParameters { abData = abData.clone(); }
+        public SetParameters { abData = Arrays.copyOf(abData, abData.length); }
 
         @Override
         public boolean equals(Object obj) {
@@ -104,7 +104,7 @@ public sealed interface PcToRdr {
                     + HexFormat.of().formatHex(abData) + "]";
         }
 
-        public byte[] abData() { return abData.clone(); }
+        public byte[] abData() { return Arrays.copyOf(abData, abData.length); }
 
         public int messageSpecific() { return bProtocolNum & 0xFF; }
 
@@ -113,7 +113,7 @@ public sealed interface PcToRdr {
 
     /** §6.1.8, 0x6B. */
     record Escape(int bSlot, int bSeq, byte[] abData) implements PcToRdr {
-        public Escape { abData = abData.clone(); }
+        public Escape { abData = Arrays.copyOf(abData, abData.length); }
 
         @Override
         public boolean equals(Object obj) {
@@ -132,7 +132,7 @@ public sealed interface PcToRdr {
                     + HexFormat.of().formatHex(abData) + "]";
         }
 
-        public byte[] abData() { return abData.clone(); }
+        public byte[] abData() { return Arrays.copyOf(abData, abData.length); }
 
         public int messageType() { return 0x6B; }
     }
@@ -153,7 +153,7 @@ public sealed interface PcToRdr {
 
     /** §6.1.11, 0x69. abData: bPINOperation and the PIN verification/modification structure. */
     record Secure(int bSlot, int bSeq, int bBWI, int wLevelParameter, byte[] abData) implements PcToRdr {
-        public Secure { abData = abData.clone(); }
+        public Secure { abData = Arrays.copyOf(abData, abData.length); }
 
         @Override
         public boolean equals(Object obj) {
@@ -174,7 +174,7 @@ public sealed interface PcToRdr {
                     + HexFormat.of().formatHex(abData) + "]";
         }
 
-        public byte[] abData() { return abData.clone(); }
+        public byte[] abData() { return Arrays.copyOf(abData, abData.length); }
 
         public int messageSpecific() { return (bBWI & 0xFF) | (wLevelParameter & 0xFFFF) << 8; }
 

@@ -30,7 +30,7 @@ public sealed interface RdrToPc {
 
     /** §6.2.1, 0x80: answers IccPowerOn (abData = ATR), XfrBlock and Secure. */
     record DataBlock(int bSlot, int bSeq, int bStatus, int bError, int bChainParameter, byte[] abData) implements RdrToPc {
-        public DataBlock { abData = abData.clone(); }
+        public DataBlock { abData = Arrays.copyOf(abData, abData.length); }
 
         @Override
         public boolean equals(Object obj) {
@@ -52,7 +52,7 @@ public sealed interface RdrToPc {
                     + HexFormat.of().formatHex(abData) + "]";
         }
 
-        public byte[] abData() { return abData.clone(); }
+        public byte[] abData() { return Arrays.copyOf(abData, abData.length); }
 
         public int lastHeaderByte() { return bChainParameter; }
 
@@ -68,7 +68,7 @@ public sealed interface RdrToPc {
 
     /** §6.2.3, 0x82. abData is the protocol data structure for bProtocolNum (0: T=0, 1: T=1). */
     record Parameters(int bSlot, int bSeq, int bStatus, int bError, int bProtocolNum, byte[] abData) implements RdrToPc {
-        public Parameters { abData = abData.clone(); }
+        public Parameters { abData = Arrays.copyOf(abData, abData.length); }
 
         @Override
         public boolean equals(Object obj) {
@@ -90,7 +90,7 @@ public sealed interface RdrToPc {
                     + HexFormat.of().formatHex(abData) + "]";
         }
 
-        public byte[] abData() { return abData.clone(); }
+        public byte[] abData() { return Arrays.copyOf(abData, abData.length); }
 
         public int lastHeaderByte() { return bProtocolNum; }
 
@@ -99,7 +99,7 @@ public sealed interface RdrToPc {
 
     /** §6.2.4, 0x83. */
     record Escape(int bSlot, int bSeq, int bStatus, int bError, byte[] abData) implements RdrToPc {
-        public Escape { abData = abData.clone(); }
+        public Escape { abData = Arrays.copyOf(abData, abData.length); }
 
         @Override
         public boolean equals(Object obj) {
@@ -120,7 +120,7 @@ public sealed interface RdrToPc {
                     + HexFormat.of().formatHex(abData) + "]";
         }
 
-        public byte[] abData() { return abData.clone(); }
+        public byte[] abData() { return Arrays.copyOf(abData, abData.length); }
 
         public int messageType() { return 0x83; }
     }

@@ -18,6 +18,28 @@ public interface UsbDeviceHandle extends AutoCloseable {
     /** Reads one transfer (up to {@code length} bytes) from a bulk IN endpoint; returns the count. */
     int bulkIn(int endpoint, byte[] buffer, int offset, int length, int timeoutMillis) throws UsbException;
 
+    /**
+     * Writes all of {@code out} to a bulk OUT endpoint and reads the one transfer that follows from a
+     * bulk IN endpoint (a command and its answer); returns the count read. An implementation may have
+     * the IN queued before the OUT completes, so that the device's answer is taken the moment it is
+     * ready instead of after the host has seen the OUT complete (a request on a bulk IN endpoint waits,
+     * NAKed, until the device has data: USB 2.0 §8.5.2). If the OUT fails or is short, the IN is
+     * cancelled and {@link UsbBulkOutException} says how; other exceptions are the IN's.
+     */
+    default int bulkOutIn(int outEndpoint, byte[] out, int outOffset, int outLength, int outTimeoutMillis,
+            int inEndpoint, byte[] in, int inOffset, int inLength, int inTimeoutMillis) throws UsbException {
+        int n;
+        try {
+            n = bulkOut(outEndpoint, out, outOffset, outLength, outTimeoutMillis);
+        } catch (UsbException e) {
+            throw new UsbBulkOutException(e);
+        }
+        if (n != outLength) {
+            throw new UsbBulkOutException(String.format("bulk-out 0x%02X", outEndpoint & 0xFF), n, outLength);
+        }
+        return bulkIn(inEndpoint, in, inOffset, inLength, inTimeoutMillis);
+    }
+
     /** Reads one transfer from an interrupt IN endpoint; returns the count. */
     int interruptIn(int endpoint, byte[] buffer, int offset, int length, int timeoutMillis) throws UsbException;
 

@@ -127,13 +127,13 @@ final class ClientSession {
                 return false;
             }
         }
-        sel.select(1000);
-        sel.selectedKeys().clear();
+        // the action form keeps no selected-key set (an add and a clear per request)
+        int updated = sel.select(ignored -> { }, 1000);
         if (!key.isValid()) {
             close(null);
             return false;
         }
-        int ready = key.readyOps();
+        int ready = updated > 0 ? key.readyOps() : 0;
         if ((ready & SelectionKey.OP_WRITE) != 0) {
             onWritable();
         }

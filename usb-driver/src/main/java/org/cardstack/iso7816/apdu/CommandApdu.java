@@ -58,7 +58,7 @@ public final class CommandApdu {
         if (ne < 0 || ne > MAX_NE) {
             throw new ApduFormatException("Ne = " + ne + " is outside 0..65536 (§5.1)");
         }
-        return new CommandApdu(cla, ins, p1, p2, data.clone(), ne, data.length > 255 || ne > 256);
+        return new CommandApdu(cla, ins, p1, p2, Arrays.copyOf(data, data.length), ne, data.length > 255 || ne > 256);
     }
 
     /**
@@ -153,7 +153,7 @@ public final class CommandApdu {
 
     /** @return a copy of the command data field */
     public byte[] data() {
-        return data.clone();
+        return Arrays.copyOf(data, data.length);
     }
 
     /** @return Nc, the number of command data bytes */

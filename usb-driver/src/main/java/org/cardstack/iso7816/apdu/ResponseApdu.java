@@ -21,7 +21,7 @@ public final class ResponseApdu {
         if (apdu.length < 2) {
             throw new ApduFormatException("response APDU of " + apdu.length + " bytes lacks the trailer SW1 SW2");
         }
-        return new ResponseApdu(apdu.clone());
+        return new ResponseApdu(Arrays.copyOf(apdu, apdu.length));
     }
 
     /**
@@ -66,7 +66,7 @@ public final class ResponseApdu {
 
     /** @return a copy of the encoded response */
     public byte[] toBytes() {
-        return bytes.clone();
+        return Arrays.copyOf(bytes, bytes.length);
     }
 
     @Override

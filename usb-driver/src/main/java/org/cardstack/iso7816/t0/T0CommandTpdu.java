@@ -30,7 +30,7 @@ public final class T0CommandTpdu {
 
     /** @return a copy of CLA INS P1 P2 P3 */
     public byte[] header() {
-        return header.clone();
+        return Arrays.copyOf(header, header.length);
     }
 
     /** @return INS, echoed by the card as procedure byte ACK (§10.3.3) */
@@ -45,7 +45,7 @@ public final class T0CommandTpdu {
 
     /** @return a copy of the data sent to the card (empty unless {@link Transfer#TO_CARD}) */
     public byte[] data() {
-        return data.clone();
+        return Arrays.copyOf(data, data.length);
     }
 
     /** @return what P3 counts */

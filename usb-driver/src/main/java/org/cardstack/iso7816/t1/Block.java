@@ -1,5 +1,6 @@
 package org.cardstack.iso7816.t1;
 
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -33,12 +34,12 @@ public sealed interface Block permits Block.I, Block.R, Block.S {
             if (data.length > MAX_INF) {
                 throw new IllegalArgumentException("I-block INF of " + data.length + " bytes exceeds 254");
             }
-            data = data.clone();
+            data = Arrays.copyOf(data, data.length);
         }
 
         public int pcb() { return ns << 6 | (more ? 0x20 : 0); }
 
-        public byte[] inf() { return data.clone(); }
+        public byte[] inf() { return Arrays.copyOf(data, data.length); }
 
         /** @return the length of the information field without copying it */
         public int length() { return data.length; }

@@ -13,6 +13,7 @@ import org.cardstack.reader.ReaderException;
 import org.cardstack.reader.ReaderGoneException;
 import org.cardstack.reader.ReaderProtocolException;
 import org.cardstack.reader.ReaderTimeoutException;
+import org.cardstack.usb.UsbBulkOutException;
 import org.cardstack.usb.UsbDeviceGoneException;
 import org.cardstack.usb.UsbDeviceHandle;
 import org.cardstack.usb.UsbException;
@@ -87,42 +88,39 @@ final class CcidTransport {
             int s = seq;
             seq = (seq + 1) & 0xFF;
             PcToRdr message = command.apply(s);
-            send(message);
             long wait = Math.min((long) timeouts.commandMillis() * Math.max(1, waitMultiplier), timeouts.overallMillis());
-            return receive(message, (int) wait);
+            return transact(message, (int) wait);
         } finally {
             lock.unlock();
         }
     }
 
-    private void send(PcToRdr message) throws ReaderException {
+    /**
+     * Sends the command and reads until its answer: one bulk OUT and bulk IN pair (the IN may be queued
+     * while the OUT is still going, see {@link UsbDeviceHandle#bulkOutIn}), then bulk IN again for as
+     * long as the reader sends stale answers or time extensions.
+     */
+    private RdrToPc transact(PcToRdr message, int waitMillis) throws ReaderException {
         byte[] bytes = CcidCodec.encode(message);
         if (bytes.length > maxMessageLength()) {
             throw new ReaderProtocolException("message of " + bytes.length + " bytes exceeds dwMaxCCIDMessageLength "
                     + maxMessageLength());
         }
-        try {
-            int n = handle.bulkOut(itf.bulkOut(), bytes, 0, bytes.length, timeouts.commandMillis());
-            if (n != bytes.length) {
-                throw new ReaderProtocolException("bulk-out wrote " + n + " of " + bytes.length + " bytes");
-            }
-        } catch (UsbStallException e) {
-            clearHalt(itf.bulkOut());
-            throw new ReaderProtocolException("reader stalled the bulk-out pipe on " + name(message), e);
-        } catch (UsbTimeoutException e) {
-            throw new ReaderTimeoutException("reader did not accept " + name(message) + ": " + e.getMessage(), e);
-        } catch (UsbException e) {
-            throw usbFailure(e);
-        }
-    }
-
-    private RdrToPc receive(PcToRdr message, int waitMillis) throws ReaderException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeouts.overallMillis());
         int stale = 0;
+        boolean sent = false;
         while (true) {
             int n;
             try {
-                n = handle.bulkIn(itf.bulkIn(), in, 0, in.length, waitMillis);
+                if (sent) {
+                    n = handle.bulkIn(itf.bulkIn(), in, 0, in.length, waitMillis);
+                } else {
+                    sent = true;
+                    n = handle.bulkOutIn(itf.bulkOut(), bytes, 0, bytes.length, timeouts.commandMillis(),
+                            itf.bulkIn(), in, 0, in.length, waitMillis);
+                }
+            } catch (UsbBulkOutException e) {
+                throw sendFailure(message, e);
             } catch (UsbTimeoutException e) {
                 abort(message);
                 throw new ReaderTimeoutException("no answer to " + name(message) + " within "
@@ -162,6 +160,22 @@ final class CcidTransport {
             }
             return answer;
         }
+    }
+
+    /** The command did not get to the reader: nothing was read, so there is nothing to abort. */
+    private ReaderException sendFailure(PcToRdr message, UsbBulkOutException e) {
+        UsbException cause = e.getCause();
+        if (cause == null) {
+            return new ReaderProtocolException("bulk-out of " + name(message) + ": " + e.getMessage());
+        }
+        if (cause instanceof UsbStallException) {
+            clearHalt(itf.bulkOut());
+            return new ReaderProtocolException("reader stalled the bulk-out pipe on " + name(message), cause);
+        }
+        if (cause instanceof UsbTimeoutException) {
+            return new ReaderTimeoutException("reader did not accept " + name(message) + ": " + cause.getMessage(), cause);
+        }
+        return usbFailure(cause);
     }
 
     /**

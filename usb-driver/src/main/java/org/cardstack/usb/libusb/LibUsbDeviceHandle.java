@@ -29,6 +29,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class LibUsbDeviceHandle implements UsbDeviceHandle {
     private static final int LANG_US_ENGLISH = 0x0409;
     private static final int STRING_TIMEOUT_MS = 1000;
+    /** System property: {@code -Dcardstack.usb.sequentialBulk=true} makes bulkOutIn send, then read. */
+    public static final String SEQUENTIAL_PROPERTY = "cardstack.usb.sequentialBulk";
+    private static final boolean SEQUENTIAL = Boolean.getBoolean(SEQUENTIAL_PROPERTY);
 
     private final LibUsbSession session;
     private final DeviceHandle handle;
@@ -36,6 +39,8 @@ public final class LibUsbDeviceHandle implements UsbDeviceHandle {
     private final String name;
     private final Map<Integer, EndpointBuffer> buffers = new ConcurrentHashMap<>();
     private final Map<Integer, InterruptPipe> pipes = new ConcurrentHashMap<>();
+    /** By OUT endpoint << 8 | IN endpoint. */
+    private final Map<Integer, BulkExchange> exchanges = new ConcurrentHashMap<>();
     private final EndpointBuffer control = new EndpointBuffer();
     private final Set<Integer> claimed = ConcurrentHashMap.newKeySet();
     private final Set<Integer> detached = ConcurrentHashMap.newKeySet();
@@ -137,6 +142,40 @@ public final class LibUsbDeviceHandle implements UsbDeviceHandle {
                 int n = Math.min(eb.transferred.get(0), length);
                 b.get(0, buffer, offset, n);
                 return n;
+            }
+        } finally {
+            leave();
+        }
+    }
+
+    /**
+     * The IN is queued before the OUT goes (a {@link BulkExchange}), unless
+     * {@value #SEQUENTIAL_PROPERTY} is set: then OUT, wait, IN, as libccid does (for comparison, or for a
+     * device that mishandles an early IN request).
+     */
+    @Override
+    public int bulkOutIn(int outEndpoint, byte[] out, int outOffset, int outLength, int outTimeoutMillis,
+            int inEndpoint, byte[] in, int inOffset, int inLength, int inTimeoutMillis) throws UsbException {
+        if (SEQUENTIAL) {
+            return UsbDeviceHandle.super.bulkOutIn(outEndpoint, out, outOffset, outLength, outTimeoutMillis,
+                    inEndpoint, in, inOffset, inLength, inTimeoutMillis);
+        }
+        Objects.checkFromIndexSize(outOffset, outLength, out.length);
+        Objects.checkFromIndexSize(inOffset, inLength, in.length);
+        checkTimeout(outTimeoutMillis);
+        checkTimeout(inTimeoutMillis);
+        EndpointBuffer outLock = buffer(outEndpoint);
+        EndpointBuffer inLock = buffer(inEndpoint);
+        enter();
+        try {
+            // the same locks as bulkOut and bulkIn: one transfer at a time on each endpoint
+            synchronized (outLock) {
+                synchronized (inLock) {
+                    BulkExchange x = exchanges.computeIfAbsent((outEndpoint & 0xFF) << 8 | inEndpoint & 0xFF,
+                            k -> new BulkExchange(session, handle, outEndpoint, inEndpoint, what("bulk-out", outEndpoint),
+                                    what("bulk-in", inEndpoint)));
+                    return x.run(out, outOffset, outLength, outTimeoutMillis, in, inOffset, inLength, inTimeoutMillis);
+                }
             }
         } finally {
             leave();
@@ -284,6 +323,10 @@ public final class LibUsbDeviceHandle implements UsbDeviceHandle {
                 pipesEnded &= p.close();
             }
             pipes.clear();
+            for (BulkExchange x : exchanges.values()) {
+                pipesEnded &= x.close();
+            }
+            exchanges.clear();
             if (!pipesEnded) {
                 return; // a transfer still in libusb's hands: leak the handle rather than free it under libusb
             }

@@ -93,7 +93,7 @@ public sealed interface Message {
             if (readerField.length != Wire.MAX_READERNAME) {
                 throw new IllegalArgumentException("reader field must be " + Wire.MAX_READERNAME + " bytes");
             }
-            readerField = readerField.clone();
+            readerField = Arrays.copyOf(readerField, readerField.length);
         }
 
         /** A request naming {@code reader} (NUL-terminated, zero-padded; cut to 127 bytes). */
@@ -102,7 +102,7 @@ public sealed interface Message {
         }
 
         @Override
-        public byte[] readerField() { return readerField.clone(); }
+        public byte[] readerField() { return Arrays.copyOf(readerField, readerField.length); }
 
         /** The reader name: bytes up to the first NUL (at most 127), as UTF-8. */
         public String reader() { return fieldString(readerField); }
@@ -165,7 +165,7 @@ public sealed interface Message {
     record Transmit(int hCard, int sendPciProtocol, int sendPciLength, int sendLength, int recvPciProtocol,
                     int recvPciLength, int recvLength, int rv, byte[] data) implements Message {
         public Transmit {
-            data = data == null ? new byte[0] : data.clone();
+            data = data == null ? new byte[0] : Arrays.copyOf(data, data.length);
         }
 
         public static Transmit request(int hCard, int protocol, byte[] apdu, int recvBuffer) {
@@ -173,7 +173,7 @@ public sealed interface Message {
         }
 
         @Override
-        public byte[] data() { return data.clone(); }
+        public byte[] data() { return Arrays.copyOf(data, data.length); }
 
         public int command() { return Wire.SCARD_TRANSMIT; }
 
@@ -215,11 +215,11 @@ public sealed interface Message {
     record Control(int hCard, int controlCode, int sendLength, int recvLength, int bytesReturned, int rv, byte[] data)
             implements Message {
         public Control {
-            data = data == null ? new byte[0] : data.clone();
+            data = data == null ? new byte[0] : Arrays.copyOf(data, data.length);
         }
 
         @Override
-        public byte[] data() { return data.clone(); }
+        public byte[] data() { return Arrays.copyOf(data, data.length); }
 
         public int command() { return Wire.SCARD_CONTROL; }
 
@@ -260,11 +260,11 @@ public sealed interface Message {
             if (attr.length != Wire.MAX_BUFFER_SIZE) {
                 attr = Arrays.copyOf(attr, Wire.MAX_BUFFER_SIZE);
             }
-            attr = attr.clone();
+            attr = Arrays.copyOf(attr, attr.length);
         }
 
         @Override
-        public byte[] attr() { return attr.clone(); }
+        public byte[] attr() { return Arrays.copyOf(attr, attr.length); }
 
         /** The value: the first {@code attrLength} bytes (attrLength is checked to be at most 264 by the decoder). */
         public byte[] value() {
