@@ -11,6 +11,7 @@ import org.cardstack.usb.EndpointDescriptor;
 import org.cardstack.usb.InterfaceDescriptor;
 import org.cardstack.usb.UsbDescriptors;
 import org.cardstack.usb.UsbDevice;
+import org.cardstack.usb.UsbBulkOutException;
 import org.cardstack.usb.UsbDeviceGoneException;
 import org.cardstack.usb.UsbDeviceHandle;
 import org.cardstack.usb.UsbException;
@@ -49,6 +50,8 @@ public final class UsbRigTest {
     private final RigSupport t = new RigSupport("usb-rig-test");
     private UsbDeviceHandle handle;
     private int bulkIn, bulkOut, interruptIn, ifnum;
+    /** xfr() through bulkOutIn instead of bulkOut then bulkIn. */
+    private boolean pipelined;
     private int maxMessage = 65554;
     private int seq;
     private final byte[] in = new byte[65_600];
@@ -106,6 +109,12 @@ public final class UsbRigTest {
             t.expect("XfrBlock SELECT " + RigSupport.HEX.formatHex(aid) + " gives 9000", RigSupport.sw(r) == 0x9000,
                     RigSupport.HEX.formatHex(select) + " -> " + RigSupport.HEX.formatHex(r));
             timedRoundTrips(select, rounds, "raw-libusb");
+            pipelined = true;
+            byte[] p = xfr(select);
+            t.expect("bulkOutIn (IN queued before the OUT): XfrBlock SELECT gives 9000", RigSupport.sw(p) == 0x9000,
+                    RigSupport.HEX.formatHex(p));
+            timedRoundTrips(select, rounds, "raw-libusb-bulkOutIn");
+            pipelined = false;
             if (interruptIn != 0) { // as a driver runs: a slot watcher reading interrupt-in meanwhile
                 Thread watcher = interruptWatcher();
                 timedRoundTrips(select, rounds, "raw-libusb+interrupt-watcher");
@@ -230,7 +239,20 @@ public final class UsbRigTest {
     }
 
     private byte[] xfr(byte[] apdu) throws Exception {
-        return exchange(new PcToRdr.XfrBlock(0, seq++ & 0xFF, 0, 0, apdu)).abData();
+        return pipelined
+                ? pipelinedExchange(new PcToRdr.XfrBlock(0, seq++ & 0xFF, 0, 0, apdu)).abData()
+                : exchange(new PcToRdr.XfrBlock(0, seq++ & 0xFF, 0, 0, apdu)).abData();
+    }
+
+    /** One bulkOutIn (the IN queued before the OUT goes), as CcidTransport sends a command. */
+    private RdrToPc pipelinedExchange(PcToRdr command) throws Exception {
+        byte[] out = CcidCodec.encode(command);
+        int n = handle.bulkOutIn(bulkOut, out, 0, out.length, TIMEOUT_MS, bulkIn, in, 0, in.length, TIMEOUT_MS);
+        RdrToPc r = CcidCodec.decodeResponse(in, n, maxMessage);
+        if (r.bSeq() != (command.bSeq() & 0xFF)) {
+            throw new IllegalStateException("answer for bSeq " + r.bSeq() + ", expected " + command.bSeq());
+        }
+        return r;
     }
 
     private byte[] interrupt(int timeoutMs) throws UsbException {
@@ -311,6 +333,26 @@ public final class UsbRigTest {
         }
         RdrToPc s = exchange(new PcToRdr.GetSlotStatus(0, seq++ & 0xFF));
         t.expect("after the stall the reader answers again", s instanceof RdrToPc.SlotStatus, clear);
+
+        // the same stall through bulkOutIn: the OUT's failure, and the queued IN cancelled at once (not
+        // left to its 3 s timeout)
+        t0 = System.nanoTime();
+        try {
+            handle.bulkOutIn(bulkOut, bad, 0, bad.length, TIMEOUT_MS, bulkIn, in, 0, in.length, 3000);
+            t.expect("bulkOutIn, OUT stalled -> UsbBulkOutException(UsbStallException), IN cancelled", false, "accepted");
+        } catch (UsbBulkOutException e) {
+            long ms = RigSupport.ms(System.nanoTime() - t0);
+            t.expect("bulkOutIn, OUT stalled -> UsbBulkOutException(UsbStallException), IN cancelled",
+                    e.getCause() instanceof UsbStallException && ms < 1000, ms + " ms: " + e.getMessage());
+        }
+        try {
+            handle.clearHalt(bulkOut);
+        } catch (UsbException e) {
+            // Q12
+        }
+        RdrToPc again = pipelinedExchange(new PcToRdr.GetSlotStatus(0, seq++ & 0xFF));
+        t.expect("bulkOutIn after the stall: GetSlotStatus answers SlotStatus", again instanceof RdrToPc.SlotStatus,
+                again.toString());
     }
 
     // ---- card hotplug: NotifySlotChange on interrupt-in ----

@@ -273,6 +273,33 @@ class CcidReaderTest {
     }
 
     @Test
+    void bulkOutTimeoutIsReportedWithoutAbort() throws Exception {
+        // nothing reached the reader, so there is no answer to abort or wait for: the next command follows
+        Rig rig = reader(RIG_CCID, """
+                >> timeout
+                >> 65 00 00 00 00 00 01 00 00 00
+                << 81 00 00 00 00 00 01 01 00 00
+                """);
+        ReaderTimeoutException e = assertThrows(ReaderTimeoutException.class, () -> rig.reader.slotState(0));
+        assertTrue(e.getMessage().contains("did not accept PC_to_RDR_GetSlotStatus"), e.getMessage());
+        assertEquals(SlotState.PRESENT, rig.reader.slotState(0));
+        rig.usb.assertDone();
+    }
+
+    @Test
+    void shortBulkOutIsAProtocolError() throws Exception {
+        Rig rig = reader(RIG_CCID, """
+                >> short 4
+                >> 65 00 00 00 00 00 01 00 00 00
+                << 81 00 00 00 00 00 01 01 00 00
+                """);
+        ReaderProtocolException e = assertThrows(ReaderProtocolException.class, () -> rig.reader.slotState(0));
+        assertTrue(e.getMessage().contains("wrote 4 of 10 bytes"), e.getMessage());
+        assertEquals(SlotState.PRESENT, rig.reader.slotState(0));
+        rig.usb.assertDone();
+    }
+
+    @Test
     void malformedAnswerIsTypedAndDrained() throws Exception {
         Rig rig = reader(RIG_CCID, """
                 >> 65 00 00 00 00 00 00 00 00 00

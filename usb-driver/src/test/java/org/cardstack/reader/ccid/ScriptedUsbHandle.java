@@ -17,7 +17,7 @@ import org.cardstack.usb.UsbTimeoutException;
 /**
  * A USB handle that plays a script of exact transfers, read like a trace:
  * {@code >> hex} the bulk-out the driver must send, {@code << hex} the bulk-in it gets,
- * {@code << timeout}, {@code << stall}, {@code >> stall}, {@code CT setup-hex -> stall|ok|ok | data}.
+ * {@code << timeout}, {@code << stall}, {@code >> stall}, {@code >> timeout}, {@code >> short N}, {@code CT setup-hex -> stall|ok|ok | data}.
  * Any deviation fails the test; {@link #assertDone()} fails if script lines were not consumed.
  */
 final class ScriptedUsbHandle implements UsbDeviceHandle {
@@ -65,6 +65,12 @@ final class ScriptedUsbHandle implements UsbDeviceHandle {
         }
         if (line.equals(">> gone")) {
             throw new UsbDeviceGoneException("scripted unplug");
+        }
+        if (line.equals(">> timeout")) {
+            throw new UsbTimeoutException("scripted bulk-out", timeoutMillis);
+        }
+        if (line.startsWith(">> short ")) {
+            return Integer.parseInt(line.substring(9).strip());
         }
         assertTrue(line.startsWith(">>"), "driver sent bulk-out, script expected: " + line);
         assertEquals(norm(line.substring(2)), HEX.formatHex(data, offset, offset + length), "bulk-out bytes");
