@@ -318,16 +318,16 @@ public final class LibUsbDeviceHandle implements UsbDeviceHandle {
             if (handle.getPointer() == 0) {
                 return;
             }
-            boolean pipesEnded = true;
+            boolean transfersEnded = true;
             for (InterruptPipe p : pipes.values()) {
-                pipesEnded &= p.close();
+                transfersEnded &= p.close();
             }
             pipes.clear();
             for (BulkExchange x : exchanges.values()) {
-                pipesEnded &= x.close();
+                transfersEnded &= x.close();
             }
             exchanges.clear();
-            if (!pipesEnded) {
+            if (!transfersEnded) {
                 return; // a transfer still in libusb's hands: leak the handle rather than free it under libusb
             }
             for (int i : Set.copyOf(claimed)) {
