@@ -28,9 +28,13 @@ public record SlotStatusRegister(int bStatus, int bError) {
     public static final int CMD_SLOT_BUSY = 0xE0;
     public static final int CMD_NOT_SUPPORTED = 0x00;
 
-    public IccStatus iccStatus() { return IccStatus.values()[bStatus & 0x03]; }
+    // values() copies its array on every call; these are read several times per answer.
+    private static final IccStatus[] ICC_STATUS = IccStatus.values();
+    private static final CommandStatus[] COMMAND_STATUS = CommandStatus.values();
 
-    public CommandStatus commandStatus() { return CommandStatus.values()[(bStatus >> 6) & 0x03]; }
+    public IccStatus iccStatus() { return ICC_STATUS[bStatus & 0x03]; }
+
+    public CommandStatus commandStatus() { return COMMAND_STATUS[(bStatus >> 6) & 0x03]; }
 
     public boolean failed() { return commandStatus() == CommandStatus.FAILED; }
 

@@ -476,7 +476,14 @@ final class ClientSession {
             if (apdu.length == 0) {
                 throw PcscException.of(ScardError.E_INVALID_PARAMETER, "empty command");
             }
-            response = withAccess(h, () -> h.transmit(t.sendPciProtocol(), apdu));
+            // withAccess(h, lambda) unrolled: C1, the daemon's JIT, creates a capturing lambda through a
+            // method handle and a call into the VM, and this runs once per command.
+            try {
+                response = h.transmit(t.sendPciProtocol(), apdu);
+            } catch (SharingViolationException e) {
+                awaitAccess(h, e);
+                response = h.transmit(t.sendPciProtocol(), apdu);
+            }
         } catch (PcscException e) {
             debug("TRANSMIT", e);
             rv = e.code();
@@ -630,10 +637,15 @@ final class ClientSession {
         try {
             return op.run();
         } catch (SharingViolationException e) {
-            if (e.code() != SV || !h.awaitAccess(daemon.config.lockWaitMillis())) {
-                throw e;
-            }
+            awaitAccess(h, e);
             return op.run();
+        }
+    }
+
+    /** Returns when the refused operation may be tried once more; rethrows the refusal otherwise. */
+    private void awaitAccess(CardHandle h, SharingViolationException e) throws PcscException {
+        if (e.code() != SV || !h.awaitAccess(daemon.config.lockWaitMillis())) {
+            throw e;
         }
     }
 

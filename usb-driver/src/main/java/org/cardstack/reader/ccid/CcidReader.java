@@ -2,6 +2,7 @@ package org.cardstack.reader.ccid;
 
 import java.io.ByteArrayOutputStream;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.cardstack.ccid.CcidDescriptor;
 import org.cardstack.ccid.ExchangeLevel;
 import org.cardstack.ccid.PcToRdr;
@@ -200,7 +201,14 @@ public final class CcidReader implements Reader {
 
     @Override
     public byte[] transmit(int slot, byte[] commandApdu) throws ReaderException {
-        return exclusive(slot, () -> doTransmit(slot, commandApdu));
+        // exclusive(slot, lambda) unrolled: C1, the daemon's JIT, creates a capturing lambda through a
+        // method handle and a call into the VM, once per command.
+        SlotModel model = enter(slot);
+        try {
+            return doTransmit(slot, model, commandApdu);
+        } finally {
+            model.turn.unlock();
+        }
     }
 
     /** One slot operation that may take several CCID messages (a T=1 or extended chain, a power-on). */
@@ -213,6 +221,16 @@ public final class CcidReader implements Reader {
      * must not interleave with another thread's, and a power cycle must not cut through a chain.
      */
     private <T> T exclusive(int slot, SlotCall<T> call) throws ReaderException {
+        SlotModel model = enter(slot);
+        try {
+            return call.run();
+        } finally {
+            model.turn.unlock();
+        }
+    }
+
+    /** Takes the slot's turn (bounded by the overall timeout); the caller unlocks {@code turn}. */
+    private SlotModel enter(int slot) throws ReaderException {
         SlotModel model = slot(slot);
         int bound = transport.timeouts().overallMillis();
         try {
@@ -223,17 +241,11 @@ public final class CcidReader implements Reader {
             Thread.currentThread().interrupt();
             throw new ReaderException("interrupted while waiting for slot " + slot, e);
         }
-        try {
-            return call.run();
-        } finally {
-            model.turn.unlock();
-        }
+        return model;
     }
 
-    private byte[] doTransmit(int slot, byte[] commandApdu) throws ReaderException {
-        SlotModel model = slot(slot);
-        byte[] atr = model.atr();
-        if (atr == null) {
+    private byte[] doTransmit(int slot, SlotModel model, byte[] commandApdu) throws ReaderException {
+        if (!model.powered()) {
             throw new CardUnpoweredException("slot " + slot + " of " + info.name() + " is not powered");
         }
         CommandApdu apdu;
@@ -251,14 +263,14 @@ public final class CcidReader implements Reader {
                 yield xfr(slot, model, commandApdu, CHAIN_BEGIN_END);
             }
             case EXTENDED_APDU -> extendedExchange(slot, model, commandApdu);
-            case TPDU -> tpduExchange(slot, model, apdu, atr);
+            case TPDU -> tpduExchange(slot, model, apdu);
             case CHARACTER -> throw new NotSupportedException(info.name() + " works at character level, which"
                     + " this driver does not support");
         };
     }
 
     /** TPDU level (CCID §5.1 0x00010000): T=0 mapped per command, or T=1 blocks through the slot's engine. */
-    private byte[] tpduExchange(int slot, SlotModel model, CommandApdu apdu, byte[] atr) throws ReaderException {
+    private byte[] tpduExchange(int slot, SlotModel model, CommandApdu apdu) throws ReaderException {
         TpduLink link = model.link();
         if (link == null) {
             throw new CardUnpoweredException("slot " + slot + " of " + info.name() + " is not powered");
@@ -349,7 +361,7 @@ public final class CcidReader implements Reader {
      */
     private byte[] t1Block(int slot, SlotModel model, byte[] block, int wtx) throws java.io.IOException {
         int bwi = wtx > 1 ? Math.min(wtx, 255) : 0;
-        RdrToPc answer = transport.exchange(seq -> new PcToRdr.XfrBlock(slot, seq, bwi, CHAIN_BEGIN_END, block), wtx);
+        RdrToPc answer = transport.exchange(new Xfr(slot, bwi, CHAIN_BEGIN_END, block), wtx);
         SlotStatusRegister st = answer.status();
         if (st.failed() && st.iccStatus() == SlotStatusRegister.IccStatus.PRESENT_ACTIVE) {
             if (st.bError() == SlotStatusRegister.ICC_MUTE) {
@@ -421,7 +433,7 @@ public final class CcidReader implements Reader {
     private RdrToPc.DataBlock dataBlock(int slot, SlotModel model, byte[] data, int level) throws ReaderException {
         RdrToPc answer;
         try {
-            answer = transport.exchange(seq -> new PcToRdr.XfrBlock(slot, seq, 0, level, data));
+            answer = transport.exchange(new Xfr(slot, 0, level, data));
         } catch (ReaderTimeoutException e) {
             // Readers drop a queued answer when the card is pulled (ccid-traces Q16): ask what happened.
             if (slotStateAfterFailure(slot) == SlotState.ABSENT) {
@@ -539,6 +551,15 @@ public final class CcidReader implements Reader {
     @Override
     public String toString() { return info.name(); }
 
+    /**
+     * An XfrBlock for the bSeq the transport assigns. A class, not a lambda: C1, the daemon's JIT, creates
+     * a capturing lambda through a method handle and a call into the VM, and this is made per command.
+     */
+    private record Xfr(int slot, int bwi, int level, byte[] data) implements IntFunction<PcToRdr> {
+        @Override
+        public PcToRdr apply(int seq) { return new PcToRdr.XfrBlock(slot, seq, bwi, level, data); }
+    }
+
     /** What the driver knows of one slot. */
     private static final class SlotModel {
         /** Held for a whole slot operation; see {@link #exclusive}. */
@@ -580,6 +601,8 @@ public final class CcidReader implements Reader {
         }
 
         synchronized byte[] atr() { return atr == null ? null : atr.clone(); }
+
+        synchronized boolean powered() { return atr != null; }
 
         synchronized void link(TpduLink l) {
             if (atr != null) {

@@ -33,12 +33,22 @@ final class CcidTransport {
     private static final int MAX_STALE_ANSWERS = 10;
     private static final int ABORT_REQUEST = 0x01;
     private static final int DRAIN_MILLIS = 20;
+    /**
+     * How much of an answer the first bulk-in asks for: every short-APDU answer (10 + 256 + 2 bytes) and
+     * every control answer fits. Asking for the whole dwMaxCCIDMessageLength (64 KiB here) would make
+     * the kernel allocate, clear and map that much for every command (usbfs, xHCI scatter-gather). A
+     * multiple of every bulk wMaxPacketSize (8 to 64, 512, 1024; USB 2.0 §5.8.3, USB 3.2 §9.6.6), so a
+     * longer message fills it exactly, ends that transfer, and the rest is read on (§5.8.3: a transfer
+     * ends with a short packet or a full buffer).
+     */
+    static final int FIRST_READ = 1024;
 
     private final UsbDeviceHandle handle;
     private final CcidInterface itf;
     private final CcidTimeouts timeouts;
     private final ReentrantLock lock = new ReentrantLock(true);
     private final byte[] in;
+    private final int first;
     private int seq;
     private volatile boolean gone;
 
@@ -48,6 +58,7 @@ final class CcidTransport {
         this.timeouts = timeouts;
         // Bounded by the reader's own limit: one bulk-in transfer holds one whole message.
         this.in = new byte[Math.max(RdrToPc.HEADER_LENGTH + 261, Math.min(maxMessageLength(), 65_536 + 1_024))];
+        this.first = Math.min(FIRST_READ, in.length);
     }
 
     int maxMessageLength() {
@@ -113,11 +124,15 @@ final class CcidTransport {
             int n;
             try {
                 if (sent) {
-                    n = handle.bulkIn(itf.bulkIn(), in, 0, in.length, waitMillis);
+                    n = handle.bulkIn(itf.bulkIn(), in, 0, first, waitMillis);
                 } else {
                     sent = true;
                     n = handle.bulkOutIn(itf.bulkOut(), bytes, 0, bytes.length, timeouts.commandMillis(),
-                            itf.bulkIn(), in, 0, in.length, waitMillis);
+                            itf.bulkIn(), in, 0, first, waitMillis);
+                }
+                if (n == first && n < in.length && n >= RdrToPc.HEADER_LENGTH
+                        && RdrToPc.HEADER_LENGTH + (CcidCodec.dwLength(in) & 0xFFFFFFFFL) > n) {
+                    n += handle.bulkIn(itf.bulkIn(), in, n, in.length - n, waitMillis); // the rest of a long message
                 }
             } catch (UsbBulkOutException e) {
                 throw sendFailure(message, e);
@@ -130,6 +145,15 @@ final class CcidTransport {
                 throw new ReaderProtocolException("reader stalled the bulk-in pipe after " + name(message), e);
             } catch (UsbException e) {
                 throw usbFailure(e);
+            }
+            if (n == 0) {
+                // The zero-length packet after a message of exactly FIRST_READ bytes (a multiple of
+                // wMaxPacketSize, USB 2.0 §5.8.3), which that message's read did not wait for.
+                if (++stale > MAX_STALE_ANSWERS) {
+                    throw new ReaderProtocolException("reader sent " + MAX_STALE_ANSWERS + " empty transfers after "
+                            + name(message));
+                }
+                continue;
             }
             RdrToPc answer;
             try {

@@ -69,29 +69,33 @@ final class BulkExchange implements TransferCallback {
             throw new UsbException(outWhat + ": an earlier exchange never ended; the device must be reopened");
         }
         prepare(data, offset, length, outTimeoutMillis, dstLength, inTimeoutMillis);
-        int[] submit = new int[2];
-        session.foreground(() -> {
-            submit[1] = LibUsb.submitTransfer(in);
-            if (submit[1] < 0) {
-                return 0; // nothing in flight
-            }
-            submit[0] = LibUsb.submitTransfer(out);
-            if (submit[0] < 0) {
-                synchronized (this) {
-                    pending--;
+        int submitIn;
+        int submitOut = 0;
+        // session.foreground(lambda) unrolled: C1, the daemon's JIT, creates a capturing lambda through a
+        // method handle and a call into the VM, and this runs once per command.
+        session.enterForeground();
+        try {
+            submitIn = LibUsb.submitTransfer(in);
+            if (submitIn >= 0) {
+                submitOut = LibUsb.submitTransfer(out);
+                if (submitOut < 0) {
+                    synchronized (this) {
+                        pending--;
+                    }
+                    LibUsb.cancelTransfer(in);
                 }
-                LibUsb.cancelTransfer(in);
-            }
-            session.handleEventsUntil(done, Math.max(outTimeoutMillis, inTimeoutMillis) + CALLBACK_GRACE_MILLIS);
-            if (done.get(0) == 0) {
-                LibUsb.cancelTransfer(out);
-                LibUsb.cancelTransfer(in);
-                session.handleEventsUntil(done, CALLBACK_GRACE_MILLIS);
-            }
-            return 0;
-        });
-        if (submit[1] < 0) {
-            throw LibUsbErrors.exception(submit[1], inWhat, inTimeoutMillis);
+                session.handleEventsUntil(done, Math.max(outTimeoutMillis, inTimeoutMillis) + CALLBACK_GRACE_MILLIS);
+                if (done.get(0) == 0) {
+                    LibUsb.cancelTransfer(out);
+                    LibUsb.cancelTransfer(in);
+                    session.handleEventsUntil(done, CALLBACK_GRACE_MILLIS);
+                }
+            } // else nothing is in flight
+        } finally {
+            session.leaveForeground();
+        }
+        if (submitIn < 0) {
+            throw LibUsbErrors.exception(submitIn, inWhat, inTimeoutMillis);
         }
         synchronized (this) {
             if (pending > 0) {
@@ -99,8 +103,8 @@ final class BulkExchange implements TransferCallback {
                 LOG.warn("{}: transfers did not end after cancel; not reused or freed", outWhat);
                 throw new UsbException(outWhat + ": transfers did not end within their timeouts");
             }
-            if (submit[0] < 0) {
-                throw new UsbBulkOutException(LibUsbErrors.exception(submit[0], outWhat, outTimeoutMillis));
+            if (submitOut < 0) {
+                throw new UsbBulkOutException(LibUsbErrors.exception(submitOut, outWhat, outTimeoutMillis));
             }
             if (outStatus != LibUsbErrors.TRANSFER_COMPLETED) {
                 throw new UsbBulkOutException(LibUsbErrors.transferException(outStatus, outWhat, outTimeoutMillis));

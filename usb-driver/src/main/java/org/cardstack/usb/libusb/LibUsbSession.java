@@ -352,15 +352,24 @@ public final class LibUsbSession implements UsbSession {
      * at once; a stale request only ends one later poll early) and stays out until the quiet period.
      */
     int foreground(java.util.function.IntSupplier transfer) {
-        if (foreground.getAndIncrement() == 0 && eventThreadInLibusb) {
-            LibUsb.interruptEventHandler(context);
-        }
+        enterForeground();
         try {
             return transfer.getAsInt();
         } finally {
-            lastForegroundNanos = System.nanoTime();
-            foreground.decrementAndGet(); // the event thread notices on its next timed look at the gate
+            leaveForeground();
         }
+    }
+
+    /** {@link #foreground} without a lambda; each call is paired with {@link #leaveForeground} in a finally. */
+    void enterForeground() {
+        if (foreground.getAndIncrement() == 0 && eventThreadInLibusb) {
+            LibUsb.interruptEventHandler(context);
+        }
+    }
+
+    void leaveForeground() {
+        lastForegroundNanos = System.nanoTime();
+        foreground.decrementAndGet(); // the event thread notices on its next timed look at the gate
     }
 
     /** Runs libusb's event handling on the calling thread until {@code done} is set or the time is up. */

@@ -366,4 +366,43 @@ class CcidReaderTest {
         assertThrows(NotSupportedException.class, () -> rig.reader.escape(0, hex("6A")));
         rig.usb.assertDone();
     }
+
+    /** abData of n bytes 00 01 02 ... as script hex. */
+    static String counting(int n) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            b.append(String.format(" %02X", i & 0xFF));
+        }
+        return b.toString();
+    }
+
+    @Test
+    void answerLongerThanTheFirstReadIsReadOnInASecondTransfer() throws Exception {
+        // 10 + 1500 bytes: the first bulk-in asks for 1024 (a multiple of wMaxPacketSize), is filled and ends
+        // (USB 2.0 §5.8.3); dwLength says 486 bytes are still coming, asked for with the rest of the buffer.
+        String data = counting(1500);
+        Rig rig = reader(RIG_CCID, ">> 6B 01 00 00 00 00 00 00 00 00 | 01\n"
+                + "<< 83 DC 05 00 00 00 00 00 00 00 |" + data.substring(0, 3 * 1014) + "\n"
+                + "<<" + data.substring(3 * 1014) + "\n");
+        assertArrayEquals(hex(data), rig.reader.escape(0, hex("01")));
+        assertEquals(List.of(CcidTransport.FIRST_READ, 65554 - CcidTransport.FIRST_READ), rig.usb.bulkInLengths);
+        rig.usb.assertDone();
+    }
+
+    @Test
+    void zeroLengthPacketAfterAnAnswerOfExactlyTheFirstReadIsSkipped() throws Exception {
+        // 10 + 1014 = 1024 bytes, 16 full packets: the device ends that transfer with a zero-length packet,
+        // which the next command's read receives before that command's answer.
+        Rig rig = reader(RIG_CCID, ">> 6B 01 00 00 00 00 00 00 00 00 | 01\n"
+                + "<< 83 F6 03 00 00 00 00 00 00 00 |" + counting(1014) + "\n"
+                + """
+                >> 65 00 00 00 00 00 01 00 00 00
+                << zlp
+                << 81 00 00 00 00 00 01 01 00 00
+                """);
+        assertArrayEquals(hex(counting(1014)), rig.reader.escape(0, hex("01")));
+        assertEquals(SlotState.PRESENT, rig.reader.slotState(0));
+        assertEquals(List.of(1024, 1024, 1024), rig.usb.bulkInLengths);
+        rig.usb.assertDone();
+    }
 }

@@ -17,7 +17,9 @@ import org.cardstack.usb.UsbTimeoutException;
 /**
  * A USB handle that plays a script of exact transfers, read like a trace:
  * {@code >> hex} the bulk-out the driver must send, {@code << hex} the bulk-in it gets,
- * {@code << timeout}, {@code << stall}, {@code >> stall}, {@code >> timeout}, {@code >> short N}, {@code CT setup-hex -> stall|ok|ok | data}.
+ * {@code << timeout}, {@code << stall}, {@code << zlp} (a zero-length transfer), {@code >> stall}, {@code >> timeout},
+ * {@code >> short N}, {@code CT setup-hex -> stall|ok|ok | data}. The lengths the driver asked of each bulk-in are
+ * kept in {@link #bulkInLengths}.
  * Any deviation fails the test; {@link #assertDone()} fails if script lines were not consumed.
  */
 final class ScriptedUsbHandle implements UsbDeviceHandle {
@@ -25,6 +27,7 @@ final class ScriptedUsbHandle implements UsbDeviceHandle {
     private final UsbDevice device;
     private final Deque<String> script = new ArrayDeque<>();
     int clearHalts;
+    final java.util.List<Integer> bulkInLengths = new java.util.ArrayList<>();
 
     ScriptedUsbHandle(UsbDevice device, String transcript) {
         this.device = device;
@@ -85,8 +88,12 @@ final class ScriptedUsbHandle implements UsbDeviceHandle {
             throw new UsbTimeoutException("scripted bulk-in (nothing pending)", timeoutMillis);
         }
         script.poll();
+        bulkInLengths.add(length);
         String body = line.substring(2).strip();
         switch (body) {
+            case "zlp" -> {
+                return 0;
+            }
             case "timeout" -> throw new UsbTimeoutException("scripted bulk-in", timeoutMillis);
             case "stall" -> throw new UsbStallException("scripted stall");
             case "gone" -> throw new UsbDeviceGoneException("scripted unplug");
