@@ -353,6 +353,30 @@ public final class UsbRigTest {
         RdrToPc again = pipelinedExchange(new PcToRdr.GetSlotStatus(0, seq++ & 0xFF));
         t.expect("bulkOutIn after the stall: GetSlotStatus answers SlotStatus", again instanceof RdrToPc.SlotStatus,
                 again.toString());
+
+        // An IN that gets no answer in time (BulkExchange keeps the deadlines, not libusb): one full 64-byte
+        // packet of a GetSlotStatus whose dwLength says 100, so the reader waits for more packets and
+        // answers nothing (QEMU's usb-ccid: "expecting more packets"); the other 46 bytes end it.
+        int s1 = seq++ & 0xFF;
+        byte[] part = new byte[64];
+        byte[] head = RigSupport.HEX.parseHex("65640000000000000000");
+        System.arraycopy(head, 0, part, 0, head.length);
+        part[6] = (byte) s1;
+        t0 = System.nanoTime();
+        try {
+            handle.bulkOutIn(bulkOut, part, 0, part.length, TIMEOUT_MS, bulkIn, in, 0, in.length, 300);
+            t.expect("bulkOutIn, no answer -> UsbTimeoutException after 300 ms", false, "got an answer");
+        } catch (UsbTimeoutException e) {
+            long ms = RigSupport.ms(System.nanoTime() - t0);
+            t.expect("bulkOutIn, no answer -> UsbTimeoutException after 300 ms",
+                    e.timeoutMillis() == 300 && ms >= 300 && ms < 1000, ms + " ms: " + e.getMessage());
+        }
+        handle.bulkOut(bulkOut, new byte[46], 0, 46, TIMEOUT_MS);
+        int n = handle.bulkIn(bulkIn, in, 0, in.length, TIMEOUT_MS);
+        RdrToPc late = CcidCodec.decodeResponse(in, n, maxMessage);
+        RdrToPc after = pipelinedExchange(new PcToRdr.GetSlotStatus(0, seq++ & 0xFF));
+        t.expect("the completed message is answered, then bulkOutIn works", late.bSeq() == s1
+                && after instanceof RdrToPc.SlotStatus, late + " / " + after);
     }
 
     // ---- card hotplug: NotifySlotChange on interrupt-in ----

@@ -12,6 +12,7 @@ import org.usb4java.TransferCallback;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.IntBuffer;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A bulk OUT transfer and the bulk IN transfer that reads the device's answer, as two asynchronous
@@ -21,10 +22,14 @@ import java.nio.IntBuffer;
  * the host has seen the OUT complete, reaped it and submitted a read (a wake-up and two system calls on
  * the critical path of every command; libccid's WritePort-then-ReadPort pays them). Callers serialise
  * runs (the handle holds both endpoints' locks).
+ *
+ * <p>The transfers carry no libusb timeout: libusb would arm and disarm its timerfd for each, two more
+ * system calls per command. The deadlines are kept here; a transfer past its own is cancelled and
+ * reported as timed out, which is what libusb does with an expired one.
  */
 final class BulkExchange implements TransferCallback {
     private static final Logger LOG = LoggerFactory.getLogger(BulkExchange.class);
-    /** Beyond the transfers' own timeouts (libusb enforces those), how long to wait for their callbacks. */
+    /** After a cancel, how long to wait for the transfer's callback. */
     private static final long CALLBACK_GRACE_MILLIS = 1000;
 
     private final LibUsbSession session;
@@ -37,15 +42,16 @@ final class BulkExchange implements TransferCallback {
     /** Set to 1 once both callbacks have run (libusb_handle_events_timeout_completed watches it). */
     private final IntBuffer done = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()).asIntBuffer();
     private int outLength = -1;
-    private int outTimeout = -1;
     private int inLength = -1;
-    private int inTimeout = -1;
     /** Per run, guarded by this (callbacks may run on another thread that holds libusb's event lock). */
     private int pending;
     private int outStatus;
     private int outActual;
     private int inStatus;
     private int inActual;
+    /** Cancelled here at its deadline: a CANCELLED status then means TIMED_OUT. */
+    private boolean outExpired;
+    private boolean inExpired;
     /** A run whose transfers never called back: libusb may still own them, so they are never reused or freed. */
     private boolean stuck;
 
@@ -58,8 +64,8 @@ final class BulkExchange implements TransferCallback {
         this.in = LibUsb.allocTransfer();
         this.outBuffer = ByteBuffer.allocateDirect(64);
         this.inBuffer = ByteBuffer.allocateDirect(64);
-        LibUsb.fillBulkTransfer(out, handle, (byte) outEndpoint, outBuffer, this, null, 1);
-        LibUsb.fillBulkTransfer(in, handle, (byte) inEndpoint, inBuffer, this, null, 1);
+        LibUsb.fillBulkTransfer(out, handle, (byte) outEndpoint, outBuffer, this, null, 0);
+        LibUsb.fillBulkTransfer(in, handle, (byte) inEndpoint, inBuffer, this, null, 0);
     }
 
     /** Sends {@code data}, reads the answer into {@code dst}; returns its length. */
@@ -68,13 +74,14 @@ final class BulkExchange implements TransferCallback {
         if (stuck) {
             throw new UsbException(outWhat + ": an earlier exchange never ended; the device must be reopened");
         }
-        prepare(data, offset, length, outTimeoutMillis, dstLength, inTimeoutMillis);
+        prepare(data, offset, length, dstLength);
         int submitIn;
         int submitOut = 0;
         // session.foreground(lambda) unrolled: C1, the daemon's JIT, creates a capturing lambda through a
         // method handle and a call into the VM, and this runs once per command.
         session.enterForeground();
         try {
+            long start = System.nanoTime();
             submitIn = LibUsb.submitTransfer(in);
             if (submitIn >= 0) {
                 submitOut = LibUsb.submitTransfer(out);
@@ -83,12 +90,14 @@ final class BulkExchange implements TransferCallback {
                         pending--;
                     }
                     LibUsb.cancelTransfer(in);
+                } else if (outTimeoutMillis < inTimeoutMillis) {
+                    session.handleEventsUntil(done, start + TimeUnit.MILLISECONDS.toNanos(outTimeoutMillis));
+                    expire(true, false); // its callback cancels the IN: no answer to a command not sent
                 }
-                session.handleEventsUntil(done, Math.max(outTimeoutMillis, inTimeoutMillis) + CALLBACK_GRACE_MILLIS);
-                if (done.get(0) == 0) {
-                    LibUsb.cancelTransfer(out);
-                    LibUsb.cancelTransfer(in);
-                    session.handleEventsUntil(done, CALLBACK_GRACE_MILLIS);
+                session.handleEventsUntil(done, start + TimeUnit.MILLISECONDS.toNanos(inTimeoutMillis));
+                if (expire(true, true)) {
+                    session.handleEventsUntil(done, System.nanoTime()
+                            + TimeUnit.MILLISECONDS.toNanos(CALLBACK_GRACE_MILLIS));
                 }
             } // else nothing is in flight
         } finally {
@@ -107,13 +116,17 @@ final class BulkExchange implements TransferCallback {
                 throw new UsbBulkOutException(LibUsbErrors.exception(submitOut, outWhat, outTimeoutMillis));
             }
             if (outStatus != LibUsbErrors.TRANSFER_COMPLETED) {
-                throw new UsbBulkOutException(LibUsbErrors.transferException(outStatus, outWhat, outTimeoutMillis));
+                int status = outExpired && outStatus == LibUsbErrors.TRANSFER_CANCELLED ? LibUsbErrors.TRANSFER_TIMED_OUT
+                        : outStatus;
+                throw new UsbBulkOutException(LibUsbErrors.transferException(status, outWhat, outTimeoutMillis));
             }
             if (outActual != length) {
                 throw new UsbBulkOutException(outWhat, outActual, length);
             }
             if (inStatus != LibUsbErrors.TRANSFER_COMPLETED) {
-                throw LibUsbErrors.transferException(inStatus, inWhat, inTimeoutMillis);
+                int status = inExpired && inStatus == LibUsbErrors.TRANSFER_CANCELLED ? LibUsbErrors.TRANSFER_TIMED_OUT
+                        : inStatus;
+                throw LibUsbErrors.transferException(status, inWhat, inTimeoutMillis);
             }
             int n = Math.max(0, Math.min(inActual, dstLength));
             inBuffer.get(0, dst, dstOffset, n);
@@ -121,8 +134,30 @@ final class BulkExchange implements TransferCallback {
         }
     }
 
-    /** Buffers, lengths and timeouts for this run; each JNI setter only when its value changed. */
-    private void prepare(byte[] data, int offset, int length, int outTimeoutMillis, int dstLength, int inTimeoutMillis) {
+    /**
+     * Cancels the named transfers that are still pending, marking them expired; true if any was. A
+     * transfer that completes meanwhile still calls back COMPLETED, and that result stands.
+     */
+    private boolean expire(boolean outToo, boolean inToo) {
+        boolean cancelOut;
+        boolean cancelIn;
+        synchronized (this) {
+            cancelOut = outToo && outStatus == -1;
+            cancelIn = inToo && inStatus == -1;
+            outExpired |= cancelOut;
+            inExpired |= cancelIn;
+        }
+        if (cancelOut) {
+            LibUsb.cancelTransfer(out);
+        }
+        if (cancelIn) {
+            LibUsb.cancelTransfer(in);
+        }
+        return cancelOut || cancelIn;
+    }
+
+    /** Buffers and lengths for this run; each JNI setter only when its value changed. */
+    private void prepare(byte[] data, int offset, int length, int dstLength) {
         if (outBuffer.capacity() < length) {
             outBuffer = ByteBuffer.allocateDirect(Integer.highestOneBit(length - 1) << 1);
             out.setBuffer(outBuffer);
@@ -133,10 +168,6 @@ final class BulkExchange implements TransferCallback {
             out.setLength(length);
             outLength = length;
         }
-        if (outTimeoutMillis != outTimeout) {
-            out.setTimeout(outTimeoutMillis);
-            outTimeout = outTimeoutMillis;
-        }
         if (inBuffer.capacity() < dstLength) {
             inBuffer = ByteBuffer.allocateDirect(dstLength);
             in.setBuffer(inBuffer);
@@ -146,14 +177,11 @@ final class BulkExchange implements TransferCallback {
             in.setLength(dstLength);
             inLength = dstLength;
         }
-        if (inTimeoutMillis != inTimeout) {
-            in.setTimeout(inTimeoutMillis);
-            inTimeout = inTimeoutMillis;
-        }
         synchronized (this) {
             pending = 2;
             outStatus = inStatus = -1;
             outActual = inActual = 0;
+            outExpired = inExpired = false;
             done.put(0, 0);
         }
     }

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.IntBuffer;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One asynchronous interrupt-in transfer kept outstanding on an endpoint, resubmitted as each one
@@ -142,7 +143,7 @@ final class InterruptPipe implements TransferCallback {
         }
         if (wasInFlight) {
             LibUsb.cancelTransfer(transfer); // NOT_FOUND: it is completing now; the callback still comes
-            session.handleEventsUntil(ended, CANCEL_WAIT_MILLIS);
+            session.handleEventsUntil(ended, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CANCEL_WAIT_MILLIS));
             synchronized (this) {
                 if (inFlight) {
                     LOG.warn("{}: transfer did not end after cancel; not freed", what);

@@ -171,9 +171,13 @@ public final class LibUsbDeviceHandle implements UsbDeviceHandle {
             // the same locks as bulkOut and bulkIn: one transfer at a time on each endpoint
             synchronized (outLock) {
                 synchronized (inLock) {
-                    BulkExchange x = exchanges.computeIfAbsent((outEndpoint & 0xFF) << 8 | inEndpoint & 0xFF,
-                            k -> new BulkExchange(session, handle, outEndpoint, inEndpoint, what("bulk-out", outEndpoint),
-                                    what("bulk-in", inEndpoint)));
+                    int key = (outEndpoint & 0xFF) << 8 | inEndpoint & 0xFF;
+                    BulkExchange x = exchanges.get(key); // not computeIfAbsent: its capturing lambda costs a VM call under C1
+                    if (x == null) {
+                        x = new BulkExchange(session, handle, outEndpoint, inEndpoint, what("bulk-out", outEndpoint),
+                                what("bulk-in", inEndpoint));
+                        exchanges.put(key, x);
+                    }
                     return x.run(out, outOffset, outLength, outTimeoutMillis, in, inOffset, inLength, inTimeoutMillis);
                 }
             }

@@ -372,11 +372,14 @@ public final class LibUsbSession implements UsbSession {
         foreground.decrementAndGet(); // the event thread notices on its next timed look at the gate
     }
 
-    /** Runs libusb's event handling on the calling thread until {@code done} is set or the time is up. */
-    void handleEventsUntil(java.nio.IntBuffer done, long millis) {
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (done.get(0) == 0 && System.nanoTime() < end) {
-            LibUsb.handleEventsTimeoutCompleted(context, 10_000, done);
+    /**
+     * Runs libusb's event handling on the calling thread until {@code done} is set or {@code deadlineNanos}
+     * ({@link System#nanoTime}) has passed. libusb returns from each wait at the first event.
+     */
+    void handleEventsUntil(java.nio.IntBuffer done, long deadlineNanos) {
+        long left;
+        while (done.get(0) == 0 && (left = deadlineNanos - System.nanoTime()) > 0) {
+            LibUsb.handleEventsTimeoutCompleted(context, Math.min(TimeUnit.NANOSECONDS.toMicros(left) + 1, 1_000_000), done);
         }
     }
 
