@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # serve-rig-rtt.sh: the native libpcsclite client of serve-rtt.c inside the usb-rig guest (QEMU's USB
 # CCID reader, real usb4java/libusb path), `cardstack serve` driving the reader versus Debian's pcscd +
-# libccid on the same reader, in ONE guest run (ABBA repeated: cardstack, pcscd, pcscd, cardstack, ...;
-# each side the mean of its pass medians). The emulated guest shares the host's two cores with QEMU's
-# I/O thread and the card's JVM, so single passes swing by half; SERVE_PASSES (default 6) alternations
-# average that out. Same approach as bench/rig-rtt.sh (guest-run --udev, classes and tools
-# built on the host, the guest seeing the host's / read-only).
+# libccid on the same reader, in ONE guest run. The emulated guest shares the host's two cores with QEMU's
+# I/O thread and the card's JVM, and on a shared host the time stolen from those cores drifts over
+# minutes, so single passes swing by half and now and then double. Hence SERVE_PASSES (default 8) passes
+# in the order ABBA BAAB ... (cardstack, pcscd, pcscd, cardstack, pcscd, cardstack, cardstack, pcscd),
+# which puts both sides at the same mean position in time, and each side's figure is the MEDIAN of its
+# pass medians, so one disturbed pass moves neither. Same approach as bench/rig-rtt.sh (guest-run
+# --udev, classes and tools built on the host, the guest seeing the host's / read-only).
 #
 #   bench/serve-rig-rtt.sh [ROUNDS] [AID_HEX]        (defaults 1000, F000000001: the rig's HelloWorld card)
 #
@@ -52,18 +54,20 @@ if [ "${1:-}" = --in-guest ]; then
     w=$!
     ready && "$tools/rtt" "${SERVE_SHARED_WARMUP:-3000}" "$aid" >/dev/null 2>&1
     kill "$w"; wait "$w" 2>/dev/null; sleep 1
-    for p in $(seq 1 "${SERVE_PASSES:-6}"); do
-        case $(( p % 4 )) in 1|0) cs_pass "$p" ;; *) pcscd_pass "$p" ;; esac
+    for p in $(seq 1 "${SERVE_PASSES:-8}"); do
+        # ABBA in odd blocks of four, BAAB in even ones
+        w=$(( (p - 1) % 4 )) block=$(( (p - 1) / 4 % 2 ))
+        if [ $(( (w == 0 || w == 3) ^ block )) = 1 ]; then cs_pass "$p"; else pcscd_pass "$p"; fi
     done
     med() { sed -n "s/^RESULT $1:.* median \([0-9.]*\) us.*/\1/p" "$out" | paste -sd' ' -; }
-    mean() { awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; if (NF) printf "%.1f", s / NF }' <<< "$1"; }
-    a_all=$(med cardstack) b_all=$(med pcscd); a=$(mean "$a_all") b=$(mean "$b_all")
+    median() { tr ' ' '\n' <<< "$1" | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+    a_all=$(med cardstack) b_all=$(med pcscd); a=$(median "$a_all") b=$(median "$b_all")
     [ -n "$a" ] && [ -n "$b" ] || rc=1
     r=$(awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
     v=$(awk -v r="$r" 'BEGIN { print (r != "n/a" && r + 0 <= 1) ? "target met: at or below libccid" : "target MISSED" }')
     echo "serve-rig-rtt: pass medians (us): cardstack serve [$a_all], pcscd+libccid [$b_all]"
-    echo "serve-rig-rtt: median SCardTransmit (SELECT $aid, native libpcsclite client) over $rounds in the rig guest:" \
-         "cardstack serve ${a:-n/a} us, pcscd+libccid ${b:-n/a} us; cardstack/libccid = $r ($v)"
+    echo "serve-rig-rtt: median SCardTransmit (SELECT $aid, native libpcsclite client) over $rounds in the rig guest," \
+         "median of the passes: cardstack serve ${a:-n/a} us, pcscd+libccid ${b:-n/a} us; cardstack/libccid = $r ($v)"
     exit $rc
 fi
 
