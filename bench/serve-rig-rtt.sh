@@ -3,13 +3,14 @@
 # CCID reader, real usb4java/libusb path), `cardstack serve` driving the reader versus Debian's pcscd +
 # libccid on the same reader, in ONE guest run. The emulated guest shares the host's two cores with QEMU's
 # I/O thread and the card's JVM, and on a shared host the time stolen from those cores drifts over
-# minutes, so single passes swing by half and now and then double. Hence SERVE_PASSES (default 8) passes
-# in the order ABBA BAAB ... (cardstack, pcscd, pcscd, cardstack, pcscd, cardstack, cardstack, pcscd),
-# which puts both sides at the same mean position in time, and each side's figure is the MEDIAN of its
-# pass medians, so one disturbed pass moves neither. Same approach as bench/rig-rtt.sh (guest-run
+# minutes, so single passes swing by half and now and then double. Hence SERVE_PASSES (default 16) short
+# passes, the reader handed between the daemons by USB hotplug (no restart), in the order ABBA BAAB ...
+# (cardstack, pcscd, pcscd, cardstack, pcscd, cardstack, cardstack, pcscd), which puts both sides at the
+# same mean position in time; each side's figure is the MEDIAN of its pass medians, so one disturbed pass
+# moves neither. Same approach as bench/rig-rtt.sh (guest-run
 # --udev, classes and tools built on the host, the guest seeing the host's / read-only).
 #
-#   bench/serve-rig-rtt.sh [ROUNDS] [AID_HEX]        (defaults 1000, F000000001: the rig's HelloWorld card)
+#   bench/serve-rig-rtt.sh [ROUNDS] [AID_HEX]        (defaults 500, F000000001: the rig's HelloWorld card)
 #
 # Needs the usb-rig next to the checkout (../shared/usb-rig or $USB_RIG), gcc, libpcsclite1, pcscd, libccid
 # (apt-get installs them as root when missing), the shaded jar (built with Maven if missing).
@@ -19,46 +20,63 @@ set -uo pipefail
 if [ "${1:-}" = --in-guest ]; then
     tools=$2 rounds=$3 aid=$4
     out=/tmp/serve-rig.out; : > "$out"; rc=0
+    cs_sock=/tmp/cs.comm
+    [ -n "${RIG_CONTROL:-}" ] && [ -n "${RIG_READER_STATE:-}" ] || { echo "serve-rig-rtt: needs the rig's reader hotplug"; exit 1; }
     ready() { for _ in $(seq 1 600); do "$tools/rtt" 1 "$aid" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
-    cs_pass() {
-        echo "== pass $1: cardstack serve (CcidDriver on usb4java) on the rig's reader"
-        # shellcheck disable=SC2086
-        # SERVE_ARGS adds serve options (e.g. --debug, whose trace times each transmit inside the daemon);
-        # SERVE_LOG keeps the daemon's log somewhere the host can read it.
-        # The JVM options of cli/systemd/cardstack-pcscd.service: the daemon measured as it is shipped.
-        java ${SERVE_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k} -jar "$tools/cardstack.jar" serve --socket /tmp/cs.comm ${SERVE_ARGS:-} \
-            >"${SERVE_LOG:-/tmp/cs.log}" 2>&1 </dev/null &
-        local d=$!
-        export PCSCLITE_CSOCK_NAME=/tmp/cs.comm
-        # A long-running daemon is measured warm: ${SERVE_WARMUP:-3000} untimed round trips first, so the JIT
-        # has compiled the request path (the client adds its own 200 before timing).
-        if ready && "$tools/rtt" "${SERVE_WARMUP:-3000}" "$aid" >/dev/null 2>&1; then
-            "$tools/rtt" "$rounds" "$aid" 2>&1 | sed 's/^serve-rtt:/RESULT cardstack:/' | tee -a "$out"
-        else echo "cardstack serve found no card"; cat "${SERVE_LOG:-/tmp/cs.log}"; rc=1; fi
-        unset PCSCLITE_CSOCK_NAME
-        kill "$d"; wait "$d" 2>/dev/null; sleep 1
+    # pulls or puts back the whole reader (QEMU device_del / device_add) and waits until the guest has seen it
+    reader() {
+        local want=absent; [ "$1" = plug ] && want=present
+        echo "$1" >> "$RIG_CONTROL"
+        for _ in $(seq 1 200); do [ "$(cat "$RIG_READER_STATE" 2>/dev/null)" = "$want" ] && break; sleep 0.05; done
+        sleep 1
     }
-    pcscd_pass() {
-        echo "== pass $1: pcscd + libccid (Debian) on the same reader"
+    measure() { "$tools/rtt" "$rounds" "$aid" 2>&1 | sed "s/^serve-rtt:/RESULT $1:/" | tee -a "$out"; }
+    # cardstack serve starts once, with the JVM options of cli/systemd/cardstack-pcscd.service (the daemon
+    # measured as it is shipped), and stays up: a long-running daemon is measured warm, after
+    # ${SERVE_WARMUP:-3000} untimed round trips, which also warm what both daemons share (the host's card
+    # JVM, QEMU's emulation, the guest's USB stack). SERVE_ARGS adds serve options (e.g. --debug);
+    # SERVE_LOG keeps the daemon's log somewhere the host can read it.
+    # shellcheck disable=SC2086
+    java ${SERVE_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k} -jar "$tools/cardstack.jar" serve \
+        --socket "$cs_sock" ${SERVE_ARGS:-} >"${SERVE_LOG:-/tmp/cs.log}" 2>&1 </dev/null &
+    cs=$!
+    if ! PCSCLITE_CSOCK_NAME=$cs_sock ready || ! PCSCLITE_CSOCK_NAME=$cs_sock "$tools/rtt" "${SERVE_WARMUP:-3000}" "$aid" >/dev/null 2>&1; then
+        echo "cardstack serve found no card"; cat "${SERVE_LOG:-/tmp/cs.log}"; kill "$cs"; exit 1
+    fi
+    # The reader changes hands without a restart, so passes can be short and many: to pcscd, cardstack is
+    # stopped (SIGSTOP), the reader pulled, pcscd started, the reader put back, and pcscd claims it; back,
+    # pcscd ends, the reader is pulled, cardstack continues and claims it when it is put back.
+    holder=cardstack pd=""
+    to_pcscd() {
+        kill -STOP "$cs"; reader unplug
         mkdir -p /tmp/pcscd-usb-only
         /usr/sbin/pcscd --foreground --config /tmp/pcscd-usb-only >/tmp/pcscd.log 2>&1 </dev/null &
-        local d=$!
-        if ready; then "$tools/rtt" "$rounds" "$aid" 2>&1 | sed 's/^serve-rtt:/RESULT pcscd:/' | tee -a "$out"
-        else echo "pcscd found no card"; cat /tmp/pcscd.log; rc=1; fi
-        kill "$d"; wait "$d" 2>/dev/null; sleep 1
+        pd=$!
+        reader plug
+        ready || { echo "pcscd found no card"; cat /tmp/pcscd.log; rc=1; }
+        holder=pcscd
     }
-    # Pass 1 is always cardstack's: warm what both daemons share first (the host's card JVM, QEMU's
-    # emulation, the guest's USB stack) with untimed round trips through pcscd, so that no side pays for it.
-    mkdir -p /tmp/pcscd-usb-only
-    /usr/sbin/pcscd --foreground --config /tmp/pcscd-usb-only >/tmp/pcscd.log 2>&1 </dev/null &
-    w=$!
-    ready && "$tools/rtt" "${SERVE_SHARED_WARMUP:-3000}" "$aid" >/dev/null 2>&1
-    kill "$w"; wait "$w" 2>/dev/null; sleep 1
-    for p in $(seq 1 "${SERVE_PASSES:-8}"); do
+    to_cardstack() {
+        kill "$pd"; wait "$pd" 2>/dev/null; reader unplug
+        kill -CONT "$cs"; reader plug
+        PCSCLITE_CSOCK_NAME=$cs_sock ready || { echo "cardstack serve found no card"; cat "${SERVE_LOG:-/tmp/cs.log}"; rc=1; }
+        holder=cardstack
+    }
+    for p in $(seq 1 "${SERVE_PASSES:-16}"); do
         # ABBA in odd blocks of four, BAAB in even ones
         w=$(( (p - 1) % 4 )) block=$(( (p - 1) / 4 % 2 ))
-        if [ $(( (w == 0 || w == 3) ^ block )) = 1 ]; then cs_pass "$p"; else pcscd_pass "$p"; fi
+        if [ $(( (w == 0 || w == 3) ^ block )) = 1 ]; then
+            [ $holder = cardstack ] || to_cardstack
+            echo "== pass $p: cardstack serve (CcidDriver on usb4java) on the rig's reader"
+            PCSCLITE_CSOCK_NAME=$cs_sock measure cardstack
+        else
+            [ $holder = pcscd ] || to_pcscd
+            echo "== pass $p: pcscd + libccid (Debian) on the same reader"
+            measure pcscd
+        fi
     done
+    [ -n "$pd" ] && kill "$pd" 2>/dev/null
+    kill -CONT "$cs"; kill "$cs"; wait "$cs" 2>/dev/null
     med() { sed -n "s/^RESULT $1:.* median \([0-9.]*\) us.*/\1/p" "$out" | paste -sd' ' -; }
     median() { tr ' ' '\n' <<< "$1" | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
     a_all=$(med cardstack) b_all=$(med pcscd); a=$(median "$a_all") b=$(median "$b_all")
@@ -71,7 +89,7 @@ if [ "${1:-}" = --in-guest ]; then
     exit $rc
 fi
 
-rounds=${1:-1000}
+rounds=${1:-500}
 aid=${2:-F000000001}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 rig_run=${USB_RIG:-$(cd "$root/.." && pwd -P)/shared/usb-rig}/guest-run
