@@ -95,7 +95,7 @@ final class BulkExchange implements TransferCallback {
                     expire(true, false); // its callback cancels the IN: no answer to a command not sent
                 }
                 session.handleEventsUntil(done, start + TimeUnit.MILLISECONDS.toNanos(inTimeoutMillis));
-                if (expire(true, true)) {
+                if (done.get(0) == 0 && expire(true, true)) {
                     session.handleEventsUntil(done, System.nanoTime()
                             + TimeUnit.MILLISECONDS.toNanos(CALLBACK_GRACE_MILLIS));
                 }
