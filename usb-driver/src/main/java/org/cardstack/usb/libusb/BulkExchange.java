@@ -49,7 +49,7 @@ final class BulkExchange implements TransferCallback {
     private int outActual;
     private int inStatus;
     private int inActual;
-    /** Cancelled here at its deadline: a CANCELLED status then means TIMED_OUT. */
+    /** Cancelled here at its deadline: its CANCELLED callback is recorded as TIMED_OUT. */
     private boolean outExpired;
     private boolean inExpired;
     /** A run whose transfers never called back: libusb may still own them, so they are never reused or freed. */
@@ -116,17 +116,13 @@ final class BulkExchange implements TransferCallback {
                 throw new UsbBulkOutException(LibUsbErrors.exception(submitOut, outWhat, outTimeoutMillis));
             }
             if (outStatus != LibUsbErrors.TRANSFER_COMPLETED) {
-                int status = outExpired && outStatus == LibUsbErrors.TRANSFER_CANCELLED ? LibUsbErrors.TRANSFER_TIMED_OUT
-                        : outStatus;
-                throw new UsbBulkOutException(LibUsbErrors.transferException(status, outWhat, outTimeoutMillis));
+                throw new UsbBulkOutException(LibUsbErrors.transferException(outStatus, outWhat, outTimeoutMillis));
             }
             if (outActual != length) {
                 throw new UsbBulkOutException(outWhat, outActual, length);
             }
             if (inStatus != LibUsbErrors.TRANSFER_COMPLETED) {
-                int status = inExpired && inStatus == LibUsbErrors.TRANSFER_CANCELLED ? LibUsbErrors.TRANSFER_TIMED_OUT
-                        : inStatus;
-                throw LibUsbErrors.transferException(status, inWhat, inTimeoutMillis);
+                throw LibUsbErrors.transferException(inStatus, inWhat, inTimeoutMillis);
             }
             int n = Math.max(0, Math.min(inActual, dstLength));
             inBuffer.get(0, dst, dstOffset, n);
@@ -193,6 +189,9 @@ final class BulkExchange implements TransferCallback {
         int actual = t.actualLength();
         boolean cancelIn = false;
         synchronized (this) {
+            if (status == LibUsbErrors.TRANSFER_CANCELLED && (t == out ? outExpired : inExpired)) {
+                status = LibUsbErrors.TRANSFER_TIMED_OUT; // cancelled by expire(): what libusb reports for a timeout
+            }
             if (t == out) {
                 outStatus = status;
                 outActual = actual;
